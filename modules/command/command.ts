@@ -1,0 +1,191 @@
+import { posix } from 'node:path';
+import { CommandError, ConfigError } from '../../src/errors.js';
+import type { BaseSpec, Plan, ResourceModule } from '../../src/module.js';
+import { shq } from '../../src/shell.js';
+
+export interface CommandSpec extends BaseSpec {
+  run: string;
+  cwd?: string;
+  user?: string;
+  env?: Record<string, string | number | boolean>;
+  creates?: string;
+  unless?: string;
+  onlyif?: string;
+  onchanges?: string[];
+  timeout?: number;
+}
+
+/** Which check decided, as the probe found it. */
+export type Guard = 'creates' | 'unless' | 'onlyif' | 'none' | 'cwd-missing' | 'user-missing';
+export interface CommandState {
+  guard: Guard;
+}
+export interface CommandSteps {
+  script: string;
+  timeoutSec?: number;
+}
+
+/** Bound on each unless/onlyif check inside the probe, so one hung check cannot stall a host. */
+export const GUARD_TIMEOUT_SEC = 60;
+
+const doc = `Runs a shell command when its guards say it is needed. The name is a label.
+
+Parameters:
+- run (string, required): a POSIX sh script, run with /bin/sh -c.
+- cwd (string): directory to run in.
+- user (string): run as this user (su -s /bin/sh -c ... user); keel must run as root (become).
+- env (map of strings): environment variables for the command and its checks.
+- creates (path): skip when this path exists (relative paths resolve from cwd).
+- unless (sh script): skip when it exits 0.
+- onlyif (sh script): run only when it exits 0.
+- onchanges (list of resource ids): run only when one of them changed in this run; plan shows
+  the command as running if they do.
+- timeout (seconds): kill the command after this long (the run fails).
+
+unless and onlyif run during plan and drift, with the command's cwd, user and env and no
+input: they must only read, never change anything, and finish quickly (each is stopped after
+${GUARD_TIMEOUT_SEC} s). A command with no guard (creates, unless, onlyif, onchanges) runs on EVERY
+converge and always shows as a change: give every command a guard. After a run, keel checks that
+creates or unless now holds; commands guarded only by onlyif or onchanges cannot be checked.
+A non-zero exit fails the resource and reports the last lines of stderr.
+
+Example:
+\`\`\`yaml
+- command: migrate
+  run: python3 manage.py migrate --noinput
+  cwd: "{{ app_root }}"
+  user: app
+  env: {DJANGO_SETTINGS_MODULE: app.settings}
+  onchanges: ["git:{{ app_root }}"]
+- command: init-db
+  run: /usr/local/bin/init-db
+  creates: /var/lib/app/.initialised
+\`\`\``;
+
+/** A script run with the command's cwd, env and user; stdin closed so it cannot wait for input. */
+export function wrapScript(spec: CommandSpec, script: string): string {
+  const parts: string[] = [];
+  if (spec.cwd !== undefined) parts.push(`cd ${shq(spec.cwd)} || exit 1`);
+  for (const [k, v] of Object.entries(spec.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ConfigError(`command ${spec.name}: invalid env name "${k}"`);
+    parts.push(`export ${k}=${shq(String(v))}`);
+  }
+  parts.push(`exec /bin/sh -c ${shq(script)}`);
+  const inner = parts.join('\n');
+  return spec.user !== undefined ? `su -s /bin/sh -c ${shq(inner)} ${shq(spec.user)} </dev/null` : `/bin/sh -c ${shq(inner)} </dev/null`;
+}
+
+function createsPath(spec: CommandSpec): string | undefined {
+  if (spec.creates === undefined) return undefined;
+  return posix.isAbsolute(spec.creates) ? spec.creates : posix.join(spec.cwd ?? '/', spec.creates);
+}
+
+export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSteps> = {
+  kind: 'command',
+  doc,
+  schema: {
+    type: 'object',
+    properties: {
+      run: { type: 'string', minLength: 1, description: 'POSIX sh script to run (/bin/sh -c).' },
+      cwd: { type: 'string', pattern: '^/', description: 'Absolute directory to run in (and to resolve creates from).' },
+      user: { type: 'string', minLength: 1, description: 'Run as this user (through su); requires keel to run as root.' },
+      env: {
+        type: 'object',
+        description: 'Environment variables for the command and its checks.',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+      },
+      creates: { type: 'string', minLength: 1, description: 'Skip when this path exists (relative: from cwd).' },
+      unless: { type: 'string', minLength: 1, description: 'Read-only sh check: skip when it exits 0.' },
+      onlyif: { type: 'string', minLength: 1, description: 'Read-only sh check: run only when it exits 0.' },
+      onchanges: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        minItems: 1,
+        description: 'Resource ids: run only when one of them changed in this run.',
+      },
+      timeout: { type: 'integer', minimum: 1, description: 'Seconds before the command is killed and fails.' },
+    },
+    required: ['run'],
+    additionalProperties: false,
+  },
+  autoRequires(spec) {
+    const ids: string[] = [];
+    if (spec.cwd !== undefined) ids.push(`directory:${spec.cwd}`);
+    if (spec.user !== undefined) ids.push(`user:${spec.user}`);
+    // onchanges implies order: the command runs after the resources it reacts to.
+    ids.push(...(spec.onchanges ?? []));
+    return ids;
+  },
+
+  prepare(spec) {
+    if (spec.creates !== undefined && !posix.isAbsolute(spec.creates) && spec.cwd === undefined) {
+      throw new ConfigError(`command ${spec.name}: creates "${spec.creates}" is relative but no cwd is set`, {
+        hint: 'use an absolute path or set cwd',
+      });
+    }
+    return spec;
+  },
+
+  probe(spec) {
+    const lines: string[] = [];
+    const creates = createsPath(spec);
+    // An existing absolute `creates` decides even when cwd or user are yet to be created.
+    if (creates !== undefined) lines.push(`if [ -e ${shq(creates)} ]; then echo guard=creates; exit 0; fi`);
+    if (spec.cwd !== undefined) lines.push(`if [ ! -d ${shq(spec.cwd)} ]; then echo guard=cwd-missing; exit 0; fi`);
+    if (spec.user !== undefined) lines.push(`if ! id -u ${shq(spec.user)} >/dev/null 2>&1; then echo guard=user-missing; exit 0; fi`);
+    const check = (script: string): string =>
+      `timeout -k 5 ${GUARD_TIMEOUT_SEC} /bin/sh -c ${shq(wrapScript(spec, script))} >/dev/null 2>&1`;
+    if (spec.unless !== undefined) lines.push(`if ${check(spec.unless)}; then echo guard=unless; exit 0; fi`);
+    if (spec.onlyif !== undefined) lines.push(`if ! ${check(spec.onlyif)}; then echo guard=onlyif; exit 0; fi`);
+    lines.push('echo guard=none');
+    return lines.join('\n');
+  },
+
+  parse(spec, out) {
+    const m = /^guard=([a-z-]+)$/m.exec(out.text);
+    const guards: Guard[] = ['creates', 'unless', 'onlyif', 'none', 'cwd-missing', 'user-missing'];
+    if (out.code !== 0 || !m || !guards.includes(m[1] as Guard)) {
+      throw new CommandError(`probe of command ${spec.name}`, out.code, out.stderr.toString('utf8'));
+    }
+    return { guard: m[1] as Guard };
+  },
+
+  plan(spec, cur, _facts, ctx): Plan<CommandSteps> {
+    const none: Plan<CommandSteps> = { action: 'none', changes: [] };
+    let pendingOn: string[] | undefined;
+    if (spec.onchanges !== undefined) {
+      const states = spec.onchanges.map((id) => [id, ctx.changed(id)] as const);
+      if (!states.some(([, c]) => c === true)) {
+        pendingOn = states.filter(([, c]) => c === 'maybe').map(([id]) => id);
+        if (pendingOn.length === 0) return none;
+      }
+    }
+    if (cur.guard === 'creates' || cur.guard === 'unless' || cur.guard === 'onlyif') return none;
+    const changes = [{ field: 'run', from: null, to: spec.run }];
+    if (pendingOn) changes.push({ field: 'onchanges', from: null, to: pendingOn.join(', ') });
+    if (cur.guard === 'cwd-missing') changes.push({ field: 'cwd', from: null, to: spec.cwd! });
+    if (cur.guard === 'user-missing') changes.push({ field: 'user', from: null, to: spec.user! });
+    const script = spec.timeout !== undefined ? `timeout -k 10 ${shq(spec.timeout)} ${wrapScript(spec, spec.run)}` : wrapScript(spec, spec.run);
+    return {
+      action: 'update',
+      changes,
+      steps: { script, timeoutSec: spec.timeout },
+      verifiable: spec.creates !== undefined || spec.unless !== undefined,
+    };
+  },
+
+  async apply(ctx, plan, spec) {
+    if (!plan.steps) return;
+    const { script, timeoutSec } = plan.steps;
+    try {
+      await ctx.run(script, timeoutSec !== undefined ? { timeoutMs: (timeoutSec + 30) * 1000 } : undefined);
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      const timedOut = timeoutSec !== undefined && (e.exitCode === 124 || e.exitCode === 137);
+      const stderr = timedOut ? `${e.stderr}\ntimed out after ${timeoutSec} s` : e.stderr;
+      throw new CommandError(spec.run, e.exitCode, stderr, { cause: e, host: ctx.host });
+    }
+  },
+};
+

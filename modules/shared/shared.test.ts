@@ -1,0 +1,43 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProbe } from '../test-helpers.js';
+import { attrsScript, contentDiff, desiredContent, fileProbeSnippet, normalizeMode, parentDirs, parseFileProbe } from './index.js';
+
+describe('shared file helpers', () => {
+  it('normalises modes', () => {
+    expect(['644', '0644', '4755', '04755', '1777'].map(normalizeMode)).toEqual(['0644', '0644', '4755', '4755', '1777']);
+  });
+
+  it('lists parent directories nearest first', () => {
+    expect(parentDirs('/a/b/c')).toEqual(['/a/b', '/a']);
+    expect(parentDirs('/a')).toEqual([]);
+  });
+
+  it('diffs text with git-style headers and marks a missing final newline', () => {
+    const d = contentDiff('/etc/x', Buffer.from('a\n'), 'h', desiredContent('a\nb'));
+    expect(d).toBe('--- a/etc/x\n+++ b/etc/x\n@@ -1,1 +1,2 @@\n a\n+b\n\\ No newline at end of file\n');
+  });
+
+  it('quotes every value in chmod/chown scripts', () => {
+    expect(attrsScript("/tmp/it's", { mode: '0644', group: 'www data' })).toBe(
+      "chmod 0644 -- '/tmp/it'\\''s' && chgrp 'www data' -- '/tmp/it'\\''s'",
+    );
+    expect(attrsScript('/x', { owner: 'app', group: 'app' })).toBe('chown app:app -- /x');
+  });
+
+  it('sends contents on demand and survives hostile file names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keel-shared-'));
+    try {
+      const path = join(dir, "it's $(touch pwned) `x`\nnewline");
+      await writeFile(path, 'same\n');
+      const out = await runProbe(fileProbeSnippet(path, { sendContent: true }));
+      const cur = parseFileProbe(path, out);
+      expect(cur.content?.toString()).toBe('same\n');
+      expect(cur.type).toBe('file');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

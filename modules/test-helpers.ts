@@ -1,0 +1,157 @@
+/**
+ * Test-only helpers for modules: fixture runner, a real local shell for probes, and a minimal
+ * local transport for apply. Not the engine's local transport (src/transport/local.ts).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { pino } from 'pino';
+import { expect } from 'vitest';
+import { CommandError } from '../src/errors.js';
+import type { Facts } from '../src/facts/types.js';
+import type { ApplyContext, PlanContext, ProbeOutput, ResourceModule, Plan } from '../src/module.js';
+import { shargs } from '../src/shell.js';
+import type { ExecOptions, ExecResult, PutOptions, Transport } from '../src/transport/types.js';
+
+export const testFacts: Facts = {
+  hostname: 'test',
+  osId: 'debian',
+  osVersion: '12',
+  osCodename: 'bookworm',
+  arch: 'x86_64',
+  kernel: '6.1.0',
+  init: 'systemd',
+  pkgManager: 'apt',
+  user: 'root',
+  uid: 0,
+};
+
+export function probeOutput(stdout: string, code = 0, stderr = ''): ProbeOutput {
+  return { code, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), text: stdout };
+}
+
+export function planContext(changed: Record<string, boolean | 'maybe'> = {}): PlanContext {
+  return { changed: (id) => changed[id] ?? false };
+}
+
+export function sh(script: string, opts: { stdin?: string | Buffer } = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+    child.stdin.on('error', () => {}); // the script may exit without reading its input
+    child.stdin.end(opts.stdin);
+  });
+}
+
+/** Run a probe snippet the way the engine does: in its own subshell under /bin/sh. */
+export async function runProbe(snippet: string): Promise<ProbeOutput> {
+  const r = await sh(`( ${snippet}\n)`);
+  return { ...r, text: r.stdout.toString('utf8') };
+}
+
+export class TestLocalTransport implements Transport {
+  readonly host = 'localhost';
+  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    return sh(script, opts);
+  }
+  async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
+    const tmp = join(dirname(path), `.${basename(path)}.keel-${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, content, { mode: 0o600 });
+    try {
+      const cmds = [shargs('chmod', opts.mode ?? '0644', tmp)];
+      if (opts.owner || opts.group) cmds.push(shargs('chown', `${opts.owner ?? ''}${opts.group ? `:${opts.group}` : ''}`, tmp));
+      const r = await sh(cmds.join(' && '));
+      if (r.code !== 0) throw new CommandError(cmds.join(' && '), r.code, r.stderr.toString());
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+  async close(): Promise<void> {}
+}
+
+export function applyContext(transport: Transport = new TestLocalTransport()): ApplyContext {
+  return {
+    host: transport.host,
+    transport,
+    facts: testFacts,
+    log: pino({ level: 'silent' }),
+    sudo: false,
+    async run(script, opts) {
+      const r = await transport.exec(script, opts);
+      if (r.code !== 0) throw new CommandError(script, r.code, r.stderr.toString('utf8'));
+      return r.stdout.toString('utf8');
+    },
+    once: async (_key, fn) => fn(),
+  };
+}
+
+/** Probe on this machine, parse, plan: what `keel plan` would say. */
+export async function planLive<S extends { name: string }, St>(
+  m: ResourceModule<S, any, St>,
+  spec: S,
+  changed: Record<string, boolean | 'maybe'> = {},
+): Promise<Plan<St>> {
+  const out = await runProbe(m.probe(spec));
+  return m.plan(spec, m.parse(spec, out, testFacts), testFacts, planContext(changed));
+}
+
+export interface Fixture {
+  spec: Record<string, unknown> & { name: string };
+  probe: { code: number; stdout: string; stderr?: string };
+  facts?: Partial<Facts>;
+  /** PlanContext.changed answers, for onchanges. */
+  changed?: Record<string, boolean | 'maybe'>;
+  expected: {
+    action?: string;
+    changes?: unknown[];
+    diff?: string;
+    verifiable?: boolean;
+    /** A substring of the error plan must throw. */
+    error?: string;
+  };
+}
+
+/** pyinfra style: parse + plan over every `fixtures/*.json`, no host needed. */
+export function loadFixtures(dir: string): [string, Fixture][] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture]);
+}
+
+export function checkFixture(m: ResourceModule, fx: Fixture): void {
+  const facts = { ...testFacts, ...fx.facts };
+  const run = (): Plan => {
+    const current = m.parse(fx.spec, probeOutput(fx.probe.stdout, fx.probe.code, fx.probe.stderr), facts);
+    return m.plan(fx.spec, current, facts, planContext(fx.changed));
+  };
+  if (fx.expected.error !== undefined) {
+    expect(run).toThrow(fx.expected.error);
+    return;
+  }
+  const plan = run();
+  expect(plan.action).toBe(fx.expected.action);
+  if (fx.expected.changes !== undefined) expect(plan.changes).toEqual(fx.expected.changes);
+  if (fx.expected.diff !== undefined) expect(plan.diff).toBe(fx.expected.diff);
+  if (fx.expected.verifiable !== undefined) expect(plan.verifiable ?? true).toBe(fx.expected.verifiable);
+}
+
+/** plan -> apply -> plan again, on this machine. Returns both plans. */
+export async function convergeLive<S extends { name: string }, St>(
+  m: ResourceModule<S, any, St>,
+  spec: S,
+  changed: Record<string, boolean | 'maybe'> = {},
+): Promise<{ before: Plan<St>; after: Plan<St> }> {
+  const before = await planLive(m, spec, changed);
+  if (before.action !== 'none') await m.apply(applyContext(), before, spec);
+  return { before, after: await planLive(m, spec, changed) };
+}

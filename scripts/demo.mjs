@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// keel's demo: boots two throwaway lab hosts (root on Linux) and shows plan -> converge -> plan
+// of the example states over SSH, then a hand-made change detected again, then takes the hosts
+// down. Without root it runs the same on localhost through the local transport under a scratch
+// directory. Every step is the real `keel` command a user would type.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const keelBin = join(root, 'bin', 'keel.js');
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function keel(args, { expect } = {}) {
+  console.log(bold(`\n$ keel ${args.join(' ')}`));
+  const res = spawnSync(process.execPath, [keelBin, ...args], { cwd: root, stdio: 'inherit' });
+  if (expect !== undefined && !expect.includes(res.status)) {
+    console.error(`demo: keel ${args[0]} exited ${res.status}, expected ${expect.join(' or ')}`);
+    process.exit(1);
+  }
+  return res.status;
+}
+
+function sh(cmd) {
+  console.log(bold(`\n$ ${cmd}`));
+  const res = spawnSync('sh', ['-c', cmd], { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(1);
+}
+
+const useLab = process.platform === 'linux' && process.getuid?.() === 0 && process.env.KEEL_DEMO !== 'local';
+if (useLab) {
+  const hosts = process.env.KEEL_DEMO_HOSTS ?? '2';
+  keel(['lab', 'up', hosts], { expect: [0] });
+  try {
+    keel(['plan'], { expect: [2] });
+    keel(['converge'], { expect: [0] });
+    keel(['plan'], { expect: [0] });
+    keel(['plan'], { expect: [0] });
+  } finally {
+    if (process.env.KEEL_LAB_KEEP !== '1') keel(['lab', 'down']);
+  }
+} else {
+  console.log('demo: not root on Linux, so no lab hosts: converging localhost under a scratch directory');
+  const scratch = mkdtempSync(join(tmpdir(), 'keel-demo-'));
+  const common = ['-i', 'examples/local/inventory.yaml', '--var', `root=${scratch}`];
+  try {
+    keel(['plan', ...common], { expect: [2] });
+    keel(['converge', ...common], { expect: [0] });
+    keel(['plan', ...common], { expect: [0] });
+    sh(`echo 'edited by hand' >> ${scratch}/srv/www/index.html && chmod 600 ${scratch}/srv/app.conf`);
+    keel(['plan', ...common], { expect: [2] });
+    keel(['converge', ...common], { expect: [0] });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+console.log(bold('\ndemo: done'));

@@ -1,0 +1,47 @@
+/** keel lab up N | down | status: throwaway real Debian hosts on this machine (Linux, root). */
+import type { Command } from 'commander';
+import { labDown, labStatus, labUp, requireLabSupport } from '../lab/index.js';
+
+interface LabFlags {
+  dir?: string;
+  subnet?: string;
+  cacheDir?: string;
+}
+
+const labOptions = (cmd: Command) =>
+  cmd
+    .option('--dir <dir>', 'lab state directory (keys, inventories)', '.keel/lab')
+    .option('--subnet <cidr>', 'private /24 owned by the lab', '10.199.0.0/24')
+    .option('--cache-dir <dir>', 'image and apt cache', '/var/cache/keel-lab');
+
+const progress = (m: string) => process.stderr.write(`lab: ${m}\n`);
+
+export function registerLabCommand(program: Command): void {
+  const lab = program.command('lab').description('throwaway Debian 12 hosts on this machine (needs Linux and root)');
+  labOptions(lab.command('up').argument('<n>', 'number of hosts').description('boot N hosts and write an inventory for them'))
+    .action(async (n: string, flags: LabFlags) => {
+      requireLabSupport();
+      const count = parseInt(n, 10);
+      if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`lab up: N must be a number from 1 to 200, got '${n}'`);
+      const t0 = Date.now();
+      const info = await labUp(count, { ...flags, log: progress });
+      for (const h of info.hosts) {
+        const note = h.booted ? `booted in ${((h.readyMs ?? 0) / 1000).toFixed(1)}s` : 'already up';
+        process.stdout.write(`${h.name}\t${h.address}\t${h.systemState ?? ''}\t${note}\n`);
+      }
+      process.stdout.write(`${info.hosts.length} host(s) ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+      process.stdout.write(`inventory: ${info.inventory} (Ansible: ${info.hostsIni})\n`);
+    });
+  labOptions(lab.command('down').description('remove every lab host, its network and processes'))
+    .action(async (flags: LabFlags) => {
+      requireLabSupport();
+      await labDown({ ...flags, log: progress });
+      process.stdout.write('lab: down\n');
+    });
+  labOptions(lab.command('status').description('list lab hosts and whether they are alive'))
+    .action(async (flags: LabFlags) => {
+      const hosts = await labStatus(flags);
+      if (!hosts.length) process.stdout.write('lab: no hosts\n');
+      for (const h of hosts) process.stdout.write(`${h.name}\t${h.address}\t${h.alive ? 'up' : 'DOWN'}\n`);
+    });
+}

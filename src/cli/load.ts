@@ -1,0 +1,19 @@
+/** Shared first steps of every command: logger, inventory, target hosts. */
+import { loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
+import type { Inventory } from '../config/types.js';
+import { createLogger, type LogLevel } from '../log.js';
+
+export interface CommonFlags {
+  inventory: string;
+  var: string[];
+  logLevel: LogLevel;
+  logFile?: string;
+  limit?: string;
+}
+
+export function loadCommon(flags: CommonFlags) {
+  const log = createLogger(flags.logLevel, flags.logFile);
+  const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var) });
+  const hosts = selectHosts(inv, flags.limit);
+  return { log, inv, hosts };
+}

@@ -1,0 +1,51 @@
+/** keel's command line: wires config, engine and report together; no logic of its own. */
+import { Command, Option } from 'commander';
+import '../../modules/index.js';
+import { handleError } from './handle-error.js';
+import { runCommand, type RunFlags } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+import { graphCommand } from './graph-command.js';
+import { registerLabCommand } from './lab-command.js';
+
+const program = new Command('keel')
+  .description('Declarative configuration management over SSH: plan shows drift, converge fixes it.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+const common = (cmd: Command) =>
+  cmd
+    .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
+    .option('--var <k=v>', 'set a variable (highest precedence; repeatable)', collect, [])
+    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+    .option('--log-file <file>', 'write logs to this file instead of stderr');
+
+const runFlags = (cmd: Command) =>
+  common(cmd)
+    .option('-l, --limit <pattern>', 'hosts or groups to target: web1,db*,!db2,&prod')
+    .option('-t, --tags <tags>', 'only resources with one of these tags (comma separated)')
+    .option('-f, --forks <n>', 'hosts to run in parallel', (v) => parseInt(v, 10), 20)
+    .option('--json', 'print the machine report (JSON) instead of text')
+    .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)');
+
+runFlags(program.command('plan').description('show drift without changing anything (exit 0 in sync, 2 drift, 1 error)'))
+  .action((flags: RunFlags) => runCommand('plan', flags));
+
+runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure)'))
+  .option('--detailed-exitcode', 'exit with a bitmask: 2 changed, 4 failed, 8 unreachable')
+  .action((flags: RunFlags) => runCommand('converge', flags));
+
+common(program.command('validate').description('check inventory and states without contacting any host'))
+  .action(validateCommand);
+
+common(program.command('graph').description('print the dependency graph of a host'))
+  .option('-l, --limit <pattern>', 'host (or pattern) to draw')
+  .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+  .action(graphCommand);
+
+registerLabCommand(program);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+program.parseAsync(process.argv).catch(handleError);

@@ -1,0 +1,39 @@
+/** keel plan / converge: compile everything first (no host touched on bad input), then run. */
+import { compileJobs, type HostJob } from '../engine/compile.js';
+import { exitCode } from '../engine/exit-code.js';
+import { runJobs } from '../engine/run.js';
+import { renderText } from '../report/text.js';
+import type { RunReport } from '../report/types.js';
+import { connect } from '../transport/connect.js';
+import { loadCommon, type CommonFlags } from './load.js';
+
+export interface RunFlags extends CommonFlags {
+  tags?: string;
+  forks: number;
+  json?: boolean;
+  acceptNew?: boolean;
+  detailedExitcode?: boolean;
+}
+
+export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
+  const { log, inv, hosts } = loadCommon(flags);
+  const tags = flags.tags ? flags.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  const jobs = compileJobs(inv, hosts, tags);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ninterrupted: finishing the step in flight, skipping the rest (Ctrl-C again to abort)\n');
+  };
+  process.on('SIGINT', onSigint);
+  const report = await runJobs(jobs, {
+    command,
+    forks: flags.forks,
+    log,
+    connect: (job: HostJob) => connect(job.host.connection, { log, acceptNew: flags.acceptNew }),
+    interrupted: () => interrupted,
+  });
+  process.off('SIGINT', onSigint);
+  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  process.exitCode = exitCode(report, flags.detailedExitcode) || (interrupted ? 130 : 0);
+}

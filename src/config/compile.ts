@@ -1,0 +1,224 @@
+/**
+ * compileHost: the host's states (includes first, depth-first) -> rendered with its vars ->
+ * validated per module -> Resource[] with ids, relations and declaration order checked.
+ */
+import { isMap, isSeq } from 'yaml';
+import type { Node } from 'yaml';
+import { ConfigError, ConfigErrors, KeelError, type SourcePos } from '../errors.js';
+import { getModule } from '../registry.js';
+import type { Inventory, Resource } from './types.js';
+import { dedupeErrors, sortErrors } from './format.js';
+import { makeRenderer, type Renderer } from './render.js';
+import { renderNode } from './render-tree.js';
+import { resourceValidator } from './resource-schema.js';
+import { schemaErrors } from './schema-errors.js';
+import { nodeAt, pathString, posOf, resolveAlias, scalarText, type PathSeg } from './source.js';
+import { COMMON_KEYS, RELATION_KEYS, parseStateFile, type ResourceDecl, type StateFile } from './state-file.js';
+import { locateState, stateNotFound } from './state-names.js';
+import { didYouMean } from './suggest.js';
+
+/** State files are parsed once per inventory, whatever the number of hosts. */
+const stateCache = new WeakMap<Inventory, Map<string, StateFile>>();
+
+interface Ref {
+  key: string;
+  ref: string;
+  pos: SourcePos;
+}
+
+export function compileHost(inv: Inventory, host: string): Resource[] {
+  const { resources, errors } = collectHost(inv, host);
+  if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
+  return resources;
+}
+
+/** Every error of every host, each (file:line:col + message) once: for `keel validate`. */
+export function validateInventory(inv: Inventory): KeelError[] {
+  return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap((h) => collectHost(inv, h).errors)));
+}
+
+function stateFile(inv: Inventory, file: string, pos?: SourcePos): StateFile {
+  let files = stateCache.get(inv);
+  if (!files) stateCache.set(inv, (files = new Map()));
+  let sf = files.get(file);
+  if (!sf) files.set(file, (sf = parseStateFile(file, pos)));
+  return sf;
+}
+
+/** The host's state files in order: each file after its includes, each file once. */
+function hostStateFiles(inv: Inventory, states: string[], errors: KeelError[]): StateFile[] {
+  const out: StateFile[] = [];
+  const visited = new Set<string>();
+  const walk = (file: string, chain: string[], pos?: SourcePos) => {
+    if (chain.includes(file)) {
+      const cycle = [...chain.slice(chain.indexOf(file)), file].join(' -> ');
+      errors.push(new ConfigError(`include cycle: ${cycle}`, { pos }));
+      return;
+    }
+    if (visited.has(file)) return;
+    visited.add(file);
+    const sf = stateFile(inv, file, pos);
+    errors.push(...sf.errors);
+    for (const inc of sf.includes) if (inc.file) walk(inc.file, [...chain, file], inc.pos);
+    out.push(sf);
+  };
+  for (const name of states) {
+    const loc = locateState(inv.dir, name, true);
+    if (loc.file) walk(loc.file, []);
+    else errors.push(new ConfigError(stateNotFound(name, loc))); // loadInventory reports it with its position
+  }
+  return out;
+}
+
+function collectHost(inv: Inventory, host: string): { resources: Resource[]; errors: KeelError[] } {
+  const hc = inv.hosts.get(host);
+  if (!hc) return { resources: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
+  const errors: KeelError[] = [];
+  const files = hostStateFiles(inv, hc.states, errors);
+  const renderer = makeRenderer(hc.vars);
+  const resources: Resource[] = [];
+  const refs = new Map<Resource, Ref[]>();
+  for (const sf of files) {
+    for (const decl of sf.resources) {
+      for (const built of buildResources(decl, sf.dir, renderer, host, errors)) {
+        built.resource.index = resources.length;
+        resources.push(built.resource);
+        refs.set(built.resource, built.refs);
+      }
+    }
+  }
+  errors.push(...checkIds(resources, refs, host));
+  return { resources, errors };
+}
+
+interface Built {
+  resource: Resource;
+  refs: Ref[];
+}
+
+function withHost(e: KeelError, host: string): KeelError {
+  return new ConfigError(e.message, { pos: e.pos, hint: e.hint, host, cause: e.cause });
+}
+
+function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host: string, errors: KeelError[]): Built[] {
+  const { source, map, kind } = decl;
+  const module = getModule(kind)!;
+  const basePath: PathSeg[] = ['resources', decl.position];
+  const renderErrors: KeelError[] = [];
+  const params: Record<string, unknown> = {};
+  for (const pair of map.items) {
+    if (pair === decl.kindPair) continue;
+    const key = scalarText(pair.key) ?? '';
+    if (key === 'name') {
+      errors.push(
+        new ConfigError(`'name' is not a key: the value of '${kind}' is the resource's name`, {
+          pos: posOf(source, pair.key as Node),
+          hint: `write "- ${kind}: NAME"`,
+        }),
+      );
+      continue;
+    }
+    params[key] = renderNode(source, pair.value, r, renderErrors);
+  }
+
+  // names: a scalar, a YAML list (shorthand), or a template rendering to a list
+  const kindValue = resolveAlias(source, decl.kindPair.value);
+  const names: { value: unknown; node: Node | null; path: PathSeg[] }[] = [];
+  const kindPath = [...basePath, kind];
+  if (isSeq(kindValue)) {
+    kindValue.items.forEach((item, i) =>
+      names.push({ value: renderNode(source, item, r, renderErrors), node: resolveAlias(source, item), path: [...kindPath, i] }),
+    );
+  } else {
+    const value = renderNode(source, kindValue, r, renderErrors);
+    const list = Array.isArray(value) && !isMap(kindValue) ? value : [value];
+    for (const v of list) names.push({ value: v, node: kindValue ?? (decl.kindPair.key as Node), path: kindPath });
+  }
+  errors.push(...renderErrors.map((e) => withHost(e, host)));
+  if (renderErrors.length) return [];
+  if (params.id !== undefined && names.length > 1) {
+    const idKey = nodeAt(source, map, ['id']).key;
+    errors.push(new ConfigError(`explicit 'id' with a list of names: every ${kind} would get the same id`, { pos: posOf(source, idKey) }));
+    return [];
+  }
+
+  const validate = resourceValidator(module);
+  const out: Built[] = [];
+  for (const n of names) {
+    const name = typeof n.value === 'number' || typeof n.value === 'boolean' ? String(n.value) : n.value;
+    const data: Record<string, unknown> = structuredClone({ name, ...params });
+    if (!validate(data)) {
+      errors.push(
+        ...schemaErrors(validate.errors ?? [], {
+          source,
+          root: map,
+          basePath,
+          data,
+          subject: (p) => (p.length ? `${kind} ${pathString(p)}` : kind),
+          locate: (p) => (p[0] === 'name' ? { node: n.node, path: n.path } : undefined),
+        }),
+      );
+      continue;
+    }
+    out.push(makeResource(decl, data, stateDir));
+  }
+  return out;
+}
+
+function list(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDir: string): Built {
+  const { source, map, kind } = decl;
+  const name = String(data.name);
+  const spec: Record<string, unknown> = { ...data };
+  for (const k of COMMON_KEYS) delete spec[k];
+  const resource: Resource = {
+    id: typeof data.id === 'string' ? data.id : `${kind}:${name}`,
+    kind,
+    name,
+    spec: spec as Resource['spec'],
+    require: list(data.require),
+    before: list(data.before),
+    watch: list(data.watch),
+    notify: list(data.notify),
+    tags: list(data.tags),
+    pos: posOf(source, decl.kindPair.key as Node),
+    stateDir,
+    index: 0,
+  };
+  const refs: Ref[] = [];
+  for (const key of RELATION_KEYS) {
+    const node = nodeAt(source, map, [key]);
+    if (!node.complete) continue;
+    resource[key].forEach((ref, i) => {
+      const item = isSeq(node.node) ? resolveAlias(source, node.node.items[i]) ?? node.node : node.node;
+      refs.push({ key, ref, pos: posOf(source, item) });
+    });
+  }
+  return { resource, refs };
+}
+
+/** Duplicate ids, and references to ids this host does not declare. */
+function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, host: string): KeelError[] {
+  const errors: KeelError[] = [];
+  const byId = new Map<string, Resource>();
+  for (const res of resources) {
+    const first = byId.get(res.id);
+    if (first) {
+      const at = `${first.pos.file}:${first.pos.line}:${first.pos.column}`;
+      errors.push(new ConfigError(`duplicate resource id '${res.id}': first declared at ${at}`, { pos: res.pos, host }));
+    } else {
+      byId.set(res.id, res);
+    }
+  }
+  for (const res of resources) {
+    for (const { key, ref, pos } of refs.get(res) ?? []) {
+      if (byId.has(ref)) continue;
+      const msg = `unknown reference '${ref}' in ${key}: no resource with this id on this host${didYouMean(ref, byId.keys())}`;
+      errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,55 @@
+/** JSON Schema of inventory.yaml (documented in docs/inventory.md). */
+const str = { type: 'string' };
+const nameList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const vars = { type: ['object', 'null'] };
+
+/** Connection settings: allowed in `defaults`, in a group and in a host. */
+export const connectionProperties = {
+  connection: { enum: ['ssh', 'local'] },
+  user: str,
+  port: { type: 'integer', minimum: 1, maximum: 65535 },
+  identity: str,
+  identity_passphrase_env: str,
+  known_hosts: str,
+  accept_new: { type: 'boolean' },
+  become: { type: 'boolean' },
+  become_user: str,
+  become_password_env: str,
+  jump: str,
+  connect_timeout: { type: 'number', exclusiveMinimum: 0 },
+  retries: { type: 'integer', minimum: 0 },
+};
+
+const host = {
+  type: ['object', 'null'],
+  properties: { ...connectionProperties, address: str, vars, states: nameList },
+  additionalProperties: false,
+};
+
+const hostMap = { type: ['object', 'null'], additionalProperties: host };
+
+const group = {
+  type: ['object', 'null'],
+  properties: {
+    ...connectionProperties,
+    // a mapping of hosts (with settings) or a list of host names declared elsewhere
+    hosts: { type: ['object', 'array', 'null'], additionalProperties: host, items: { type: 'string' } },
+    children: nameList,
+    vars,
+    states: nameList,
+  },
+  additionalProperties: false,
+};
+
+export const inventorySchema = {
+  type: 'object',
+  properties: {
+    state_dir: str,
+    defaults: { type: ['object', 'null'], properties: connectionProperties, additionalProperties: false },
+    vars,
+    states: nameList,
+    hosts: hostMap,
+    groups: { type: ['object', 'null'], additionalProperties: group },
+  },
+  additionalProperties: false,
+};

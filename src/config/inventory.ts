@@ -1,0 +1,239 @@
+/**
+ * loadInventory: inventory.yaml -> Inventory, with every host's merged variables, connection
+ * and state list. All errors of the file are reported together (ConfigErrors).
+ * Precedence and formats are documented in docs/inventory.md.
+ */
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
+import type { ConnectionSpec } from '../transport/types.js';
+import type { GroupConfig, HostConfig, Inventory } from './types.js';
+import { ajv } from './ajv.js';
+import { connectionProperties, inventorySchema } from './inventory-schema.js';
+import { schemaErrors } from './schema-errors.js';
+import { nodeAt, posOf, readYamlFile, type PathSeg, type YamlSource } from './source.js';
+import { locateState, stateNotFound } from './state-names.js';
+import { didYouMean } from './suggest.js';
+import { isPlainObject, mergeVars, type Vars } from './vars.js';
+import { groupChildren, groupDepths, groupMembers, nameList } from './inventory-groups.js';
+import { dedupeErrors, sortErrors } from './format.js';
+
+export interface LoadInventoryOptions {
+  /** `--var` values: the highest precedence. */
+  vars?: Vars;
+}
+
+const checkInventorySchema = ajv.compile(inventorySchema);
+const CONNECTION_KEYS = Object.keys(connectionProperties);
+
+interface Decl {
+  value: Vars;
+  path: PathSeg[];
+}
+
+export function loadInventory(file: string, opts: LoadInventoryOptions = {}): Inventory {
+  const { source, errors: readErrors } = readYamlFile(file);
+  if (!source || readErrors.length) throw new ConfigErrors(readErrors);
+  const errors: KeelError[] = [];
+  let data: unknown;
+  try {
+    data = source.doc.toJS() ?? {};
+  } catch (e) {
+    throw new ConfigErrors([new ConfigError(`invalid YAML: ${(e as Error).message}`, { pos: posOf(source, null), cause: e })]);
+  }
+  if (!checkInventorySchema(data)) {
+    errors.push(
+      ...schemaErrors(checkInventorySchema.errors ?? [], {
+        source,
+        root: source.doc.contents,
+        basePath: [],
+        data,
+        subject: inventorySubject,
+      }),
+    );
+  }
+  const inv = build(file, source, isPlainObject(data) ? data : {}, opts.vars ?? {}, errors);
+  if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
+  return inv;
+}
+
+/** `host web1`, `group web`, `defaults`, `inventory`: who owns the keys at a path. */
+function inventorySubject(path: PathSeg[]): string {
+  const [top, name, sub, host] = path;
+  if (top === 'hosts' && name !== undefined) return `host ${name}`;
+  if (top === 'groups' && sub === 'hosts' && host !== undefined) return `host ${host}`;
+  if (top === 'groups' && name !== undefined) return `group ${name}`;
+  return typeof top === 'string' && path.length === 1 ? top : 'inventory';
+}
+
+function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
+  const dir = dirname(file);
+  const valueAt = (path: PathSeg[]): SourcePos => posOf(source, nodeAt(source, source.doc.contents, path).node);
+  const keyAt = (path: PathSeg[]): SourcePos => {
+    const loc = nodeAt(source, source.doc.contents, path);
+    return posOf(source, loc.key ?? loc.node);
+  };
+  const obj = (v: unknown): Vars => (isPlainObject(v) ? v : {});
+
+  // Declarations: a host may be declared at top level and in groups; its settings merge in order.
+  const hostDecls = new Map<string, Decl[]>();
+  const declare = (name: string, value: unknown, path: PathSeg[]) => {
+    const list = hostDecls.get(name) ?? [];
+    list.push({ value: obj(value), path });
+    hostDecls.set(name, list);
+  };
+  for (const [name, v] of Object.entries(obj(doc.hosts))) declare(name, v, ['hosts', name]);
+  const groupsIn = obj(doc.groups);
+  const direct = new Map<string, string[]>();
+  for (const [g, gv] of Object.entries(groupsIn)) {
+    const hosts = obj(gv).hosts;
+    const names: string[] = [];
+    if (Array.isArray(hosts)) {
+      hosts.forEach((h, i) => typeof h === 'string' && (declare(h, null, ['groups', g, 'hosts', i]), names.push(h)));
+    } else {
+      for (const [h, hv] of Object.entries(obj(hosts))) (declare(h, hv, ['groups', g, 'hosts', h]), names.push(h));
+    }
+    direct.set(g, names);
+  }
+
+  const children = groupChildren(groupsIn, valueAt, errors);
+  const members = groupMembers(direct, children);
+  const depth = groupDepths(children);
+
+  // Every state name, checked once where it is written.
+  const stateFiles = new Map<string, string>();
+  const checkStates = (v: unknown, path: PathSeg[]) =>
+    nameList(v).forEach((name, i) => {
+      const loc = locateState(dir, name, true);
+      if (loc.file) stateFiles.set(name, loc.file);
+      else errors.push(new ConfigError(stateNotFound(name, loc), { pos: valueAt(Array.isArray(v) ? [...path, i] : path) }));
+    });
+  checkStates(doc.states, ['states']);
+  for (const [g, gv] of Object.entries(groupsIn)) checkStates(obj(gv).states, ['groups', g, 'states']);
+  for (const decls of hostDecls.values()) for (const d of decls) checkStates(d.value.states, [...d.path, 'states']);
+
+  const settings = new Map<string, { merged: Vars; origin: Map<string, PathSeg[]> }>();
+  const hosts = new Map<string, HostConfig>();
+  for (const [name, decls] of hostDecls) {
+    const groups = [...members.entries()]
+      .filter(([, m]) => m.has(name))
+      .map(([g]) => g)
+      .sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
+    const levels: Decl[] = [
+      { value: obj(doc.defaults), path: ['defaults'] },
+      ...groups.map((g) => ({ value: obj(groupsIn[g]), path: ['groups', g] as PathSeg[] })),
+      ...decls,
+    ];
+    settings.set(name, connectionSettings(levels));
+    const vars = mergeVars(
+      { inventory_hostname: name, keel_groups: groups },
+      obj(doc.vars),
+      ...groups.map((g) => obj(obj(groupsIn[g]).vars)),
+      ...decls.map((d) => obj(d.value.vars)),
+      cliVars,
+    );
+    const states = [
+      ...nameList(doc.states),
+      ...groups.flatMap((g) => nameList(obj(groupsIn[g]).states)),
+      ...decls.flatMap((d) => nameList(d.value.states)),
+    ];
+    hosts.set(name, {
+      name,
+      connection: connectionSpec(name, settings.get(name)!.merged, dir),
+      vars,
+      states: [...new Set(states)],
+      groups,
+      pos: keyAt(decls[0].path),
+    });
+  }
+  resolveJumps(hosts, settings, valueAt, errors);
+
+  const hostOrder = [...hosts.keys()];
+  const groups = new Map<string, GroupConfig>();
+  for (const [g, gv] of Object.entries(groupsIn)) {
+    groups.set(g, {
+      name: g,
+      hosts: hostOrder.filter((h) => members.get(g)?.has(h)),
+      children: children.get(g) ?? [],
+      vars: obj(obj(gv).vars),
+      states: nameList(obj(gv).states),
+    });
+  }
+  const stateDir = typeof doc.state_dir === 'string' ? doc.state_dir : '.keel';
+  return { file, dir, hosts, groups, stateDir: resolve(dir, stateDir) };
+}
+
+
+function connectionSettings(levels: Decl[]): { merged: Vars; origin: Map<string, PathSeg[]> } {
+  const merged: Vars = {};
+  const origin = new Map<string, PathSeg[]>();
+  for (const { value, path } of levels) {
+    for (const k of [...CONNECTION_KEYS, 'address']) {
+      if (value[k] !== undefined && value[k] !== null) {
+        merged[k] = value[k];
+        origin.set(k, [...path, k]);
+      }
+    }
+  }
+  return { merged, origin };
+}
+
+function localPath(p: unknown, dir: string): string | undefined {
+  if (typeof p !== 'string') return undefined;
+  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+function connectionSpec(name: string, s: Vars, dir: string): ConnectionSpec {
+  const str = (k: string) => (typeof s[k] === 'string' ? (s[k] as string) : undefined);
+  return {
+    host: name,
+    connection: s.connection === 'local' ? 'local' : 'ssh',
+    address: str('address') ?? name,
+    port: typeof s.port === 'number' ? s.port : 22,
+    user: str('user') ?? 'root',
+    identity: localPath(s.identity, dir),
+    identityPassphraseEnv: str('identity_passphrase_env'),
+    knownHosts: localPath(s.known_hosts, dir),
+    acceptNew: s.accept_new === true ? true : undefined,
+    become: s.become === true,
+    becomeUser: str('become_user'),
+    becomePasswordEnv: str('become_password_env'),
+    connectTimeoutMs: typeof s.connect_timeout === 'number' ? Math.round(s.connect_timeout * 1000) : undefined,
+    retries: typeof s.retries === 'number' ? s.retries : undefined,
+  };
+}
+
+/** `jump: bastion` -> the bastion's ConnectionSpec. A host never jumps through itself. */
+function resolveJumps(
+  hosts: Map<string, HostConfig>,
+  settings: Map<string, { merged: Vars; origin: Map<string, PathSeg[]> }>,
+  valueAt: (p: PathSeg[]) => SourcePos,
+  errors: KeelError[],
+): void {
+  const jumpOf = (h: string) => {
+    const j = settings.get(h)?.merged.jump;
+    return typeof j === 'string' && j !== h ? j : undefined;
+  };
+  const reported = new Set<string>();
+  const report = (h: string, message: string) => {
+    const pos = valueAt(settings.get(h)!.origin.get('jump')!);
+    const key = `${pos.line}:${pos.column}:${message}`;
+    if (!reported.has(key)) (reported.add(key), errors.push(new ConfigError(message, { pos })));
+  };
+  const specOf = (h: string, chain: string[]): ConnectionSpec | undefined => {
+    const j = jumpOf(h);
+    const conn = hosts.get(h)!.connection;
+    if (j === undefined) return conn;
+    if (!hosts.has(j)) {
+      report(h, `jump host '${j}' is not an inventory host${didYouMean(j, hosts.keys())}`);
+      return conn;
+    }
+    if (chain.includes(j)) {
+      report(h, `jump cycle: ${[...chain, h, j].join(' -> ')}`);
+      return conn;
+    }
+    return { ...conn, jump: specOf(j, [...chain, h]) };
+  };
+  for (const h of hosts.keys()) hosts.get(h)!.connection = specOf(h, [])!;
+}

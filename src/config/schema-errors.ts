@@ -1,0 +1,116 @@
+/**
+ * Turn ajv errors into one clear ConfigError each, at the YAML node at fault:
+ * the value (wrong type, pattern, enum), the key (unknown key) or the mapping (missing key).
+ */
+import type { ErrorObject } from 'ajv';
+import type { Node } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { describeValue, nodeAt, pathString, posOf, type PathSeg, type YamlSource } from './source.js';
+import { didYouMean } from './suggest.js';
+
+export interface SchemaErrorContext {
+  source: YamlSource;
+  /** The node holding the validated value. */
+  root: Node | null;
+  /** Where `root` sits in its file, for messages: `['resources', 2]`. */
+  basePath: PathSeg[];
+  /** The validated value (after rendering: it may differ from the YAML text). */
+  data: unknown;
+  /** Who owns the keys at `path`: `file` (a module kind), `host web1`, `defaults`. */
+  subject(path: PathSeg[]): string;
+  /** Map a data path to a node elsewhere (a resource's `name` lives under its type key). */
+  locate?(path: PathSeg[]): { node: Node | null; path: PathSeg[] } | undefined;
+}
+
+type Schema = Record<string, unknown>;
+
+export function schemaErrors(errors: readonly ErrorObject[], ctx: SchemaErrorContext): ConfigError[] {
+  const groups = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const kept = errors.filter(
+    (e) =>
+      e.keyword !== 'if' &&
+      !groups.some((g) => g !== e && e.schemaPath.startsWith(`${g.schemaPath}/`)),
+  );
+  return kept.map((e) => toConfigError(e, ctx));
+}
+
+function toConfigError(e: ErrorObject, ctx: SchemaErrorContext): ConfigError {
+  const path = dataPath(e.instancePath, ctx.data);
+  const parent = (e.parentSchema ?? {}) as Schema;
+  const found = describeValue(e.data);
+  const at = (p: PathSeg[], useKey = false) => {
+    const custom = ctx.locate?.(p);
+    if (custom) return { pos: posOf(ctx.source, custom.node), shown: pathString(custom.path) };
+    const loc = nodeAt(ctx.source, ctx.root, p);
+    const node = useKey && loc.complete ? loc.key ?? loc.node : loc.node;
+    return { pos: posOf(ctx.source, node), shown: pathString([...ctx.basePath, ...p]) };
+  };
+
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((parent.properties ?? {}) as Schema);
+      const { pos } = at([...path, key], true);
+      return new ConfigError(`unknown key '${key}' for ${ctx.subject(path)}${didYouMean(key, known, ': ')}`, { pos });
+    }
+    case 'required': {
+      const key = String((e.params as { missingProperty: string }).missingProperty);
+      return new ConfigError(`missing required key '${key}' for ${ctx.subject(path)}`, { pos: at(path).pos });
+    }
+    default: {
+      const { pos, shown } = at(path);
+      const prefix = shown ? `${shown}: ` : '';
+      return new ConfigError(`${prefix}${expectation(e, parent)}, found ${found}`, { pos });
+    }
+  }
+}
+
+function expectation(e: ErrorObject, parent: Schema): string {
+  switch (e.keyword) {
+    case 'type':
+    case 'pattern':
+    case 'enum':
+    case 'const':
+      return `expected ${describeSchema(parent)}`;
+    case 'anyOf':
+    case 'oneOf': {
+      const branches = (parent[e.keyword] as Schema[] | undefined) ?? [];
+      return `expected ${branches.map(describeSchema).join(' or ')}`;
+    }
+    default:
+      return `expected a value that ${(e.message ?? 'is valid').replace(/^must /, 'is ')}`;
+  }
+}
+
+/** `string matching ^a$`, `one of present, absent`, `list of string`, `integer`. */
+export function describeSchema(s: Schema): string {
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => String(v)).join(', ')}`;
+  if ('const' in s) return JSON.stringify(s.const);
+  const types = Array.isArray(s.type) ? (s.type as string[]) : s.type ? [s.type as string] : [];
+  if (types.length === 0 && Array.isArray(s.anyOf)) return (s.anyOf as Schema[]).map(describeSchema).join(' or ');
+  const shown = types.map((t) => {
+    if (t === 'array') return s.items ? `list of ${describeSchema(s.items as Schema)}` : 'list';
+    if (t === 'object') return 'mapping';
+    if (t === 'string' && typeof s.pattern === 'string') return `string matching ${s.pattern}`;
+    return t;
+  });
+  return shown.length ? shown.join(' or ') : 'a valid value';
+}
+
+/** `/env/PATH` -> ['env', 'PATH']; numeric segments become indexes where the data is a list. */
+function dataPath(pointer: string, data: unknown): PathSeg[] {
+  if (!pointer) return [];
+  const out: PathSeg[] = [];
+  let cur: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur) && /^\d+$/.test(seg)) {
+      out.push(Number(seg));
+      cur = cur[Number(seg)];
+    } else {
+      out.push(seg);
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}

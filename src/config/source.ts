@@ -1,0 +1,137 @@
+/**
+ * YAML sources with positions: every node keeps its offset, so any error found later (schema,
+ * render, reference) can point at file:line:column of the value, key or mapping at fault.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Document, Node, Scalar } from 'yaml';
+import { ConfigError, type SourcePos } from '../errors.js';
+
+export interface YamlSource {
+  /** The path as shown in messages (as the user gave it, joined with relative names). */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lc: LineCounter;
+}
+
+/** A path inside a document: mapping keys and sequence indexes. */
+export type PathSeg = string | number;
+
+export interface Located {
+  /** The deepest node reached along the path (the value itself when the whole path exists). */
+  node: Node | null;
+  /** The key node of the last mapping step, when the last step was a mapping key. */
+  key: Node | null;
+  /** True when every segment was found. */
+  complete: boolean;
+}
+
+/** Read and parse a YAML file; a missing file or malformed YAML becomes ConfigErrors, never a throw. */
+export function readYamlFile(file: string, pos?: SourcePos): { source?: YamlSource; errors: ConfigError[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(e);
+    return { errors: [new ConfigError(`cannot read ${file}: ${why}`, { pos, cause: e })] };
+  }
+  return parseYamlText(file, text);
+}
+
+export function parseYamlText(file: string, text: string): { source: YamlSource; errors: ConfigError[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const source: YamlSource = { file, text, doc, lc };
+  const errors = doc.errors.map(
+    (e) => new ConfigError(`invalid YAML: ${e.message}`, { pos: posAt(source, e.pos[0]) }),
+  );
+  if (errors.length === 0) errors.push(...unquotedTemplates(source));
+  return { source, errors };
+}
+
+/** `key: {{ x }}` parses as a flow mapping, a classic trap: say so instead of a schema error. */
+function unquotedTemplates(source: YamlSource): ConfigError[] {
+  const errors: ConfigError[] = [];
+  visit(source.doc, {
+    Map(_key, node) {
+      const start = node.range?.[0];
+      if (start !== undefined && source.text.startsWith('{{', start)) {
+        errors.push(
+          new ConfigError("unquoted '{{' starts a YAML mapping, not a template", {
+            pos: posAt(source, start),
+            hint: 'quote the whole value: "{{ ... }}"',
+          }),
+        );
+        return visit.SKIP;
+      }
+      return undefined;
+    },
+  });
+  return errors;
+}
+
+export function posAt(source: YamlSource, offset: number): SourcePos {
+  const { line, col } = source.lc.linePos(offset);
+  return { file: source.file, line: Math.max(line, 1), column: Math.max(col, 1) };
+}
+
+/** Start of a node; the file's first line when the node has no range (an empty document). */
+export function posOf(source: YamlSource, node: Node | null | undefined): SourcePos {
+  const start = node?.range?.[0];
+  return start === undefined ? { file: source.file, line: 1, column: 1 } : posAt(source, start);
+}
+
+export function resolveAlias(source: YamlSource, node: unknown): Node | null {
+  let n = node;
+  for (let i = 0; i < 20 && isAlias(n); i++) n = n.resolve(source.doc) ?? null;
+  return (n as Node | null) ?? null;
+}
+
+/** Follow a path from `root`, as far as the document goes. */
+export function nodeAt(source: YamlSource, root: Node | null, path: readonly PathSeg[]): Located {
+  let node = resolveAlias(source, root);
+  let key: Node | null = null;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => scalarText(p.key) === String(seg));
+      if (!pair) return { node, key, complete: false };
+      key = pair.key as Node;
+      node = resolveAlias(source, pair.value) ?? key;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      key = null;
+      node = resolveAlias(source, node.items[seg]);
+    } else {
+      return { node, key, complete: false };
+    }
+  }
+  return { node, key, complete: true };
+}
+
+/** The string value of a scalar key/value node, or undefined for anything else. */
+export function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = (node as Scalar).value;
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+/** `resources[2].mode` */
+export function pathString(path: readonly PathSeg[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** `644 (number)`, `"abc" (string)`, `[...] (list)` for messages. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  const kind = Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : typeof v;
+  let shown = Array.isArray(v) ? '[...]' : typeof v === 'object' ? '{...}' : JSON.stringify(v);
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}..."`;
+  return `${shown} (${kind})`;
+}

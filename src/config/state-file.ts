@@ -1,0 +1,140 @@
+/**
+ * A state file parsed once (host-independent): its includes, resolved to files, and its resource
+ * declarations, each with its module kind found. Rendering and validation happen per host.
+ */
+import { dirname } from 'node:path';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
+import { getModule, moduleKinds } from '../registry.js';
+import { describeValue, posOf, resolveAlias, scalarText, type YamlSource, readYamlFile } from './source.js';
+import { locateState, stateNotFound } from './state-names.js';
+import { closestMatch, didYouMean } from './suggest.js';
+
+/** Keys every resource takes besides its module's parameters. */
+export const COMMON_KEYS = ['id', 'require', 'before', 'watch', 'notify', 'tags'] as const;
+export const RELATION_KEYS = ['require', 'before', 'watch', 'notify'] as const;
+
+export interface IncludeRef {
+  name: string;
+  pos: SourcePos;
+  /** The included file, when it exists. */
+  file?: string;
+}
+
+export interface ResourceDecl {
+  source: YamlSource;
+  map: YAMLMap;
+  /** Index in the file's `resources:` list. */
+  position: number;
+  kind: string;
+  kindPair: Pair;
+}
+
+export interface StateFile {
+  file: string;
+  dir: string;
+  source?: YamlSource;
+  /** Host-independent errors: YAML, structure, unknown module, missing include. */
+  errors: KeelError[];
+  includes: IncludeRef[];
+  resources: ResourceDecl[];
+}
+
+export function parseStateFile(file: string, pos?: SourcePos): StateFile {
+  const sf: StateFile = { file, dir: dirname(file), errors: [], includes: [], resources: [] };
+  const { source, errors } = readYamlFile(file, pos);
+  sf.errors.push(...errors);
+  if (!source || errors.length) return sf;
+  sf.source = source;
+  const root = resolveAlias(source, source.doc.contents);
+  if (root === null || (isScalar(root) && root.value === null)) return sf; // empty file
+  if (!isMap(root)) {
+    sf.errors.push(new ConfigError("a state file is a mapping with keys 'include' and 'resources'", { pos: posOf(source, root) }));
+    return sf;
+  }
+  for (const pair of root.items) {
+    const key = scalarText(pair.key) ?? '';
+    const value = resolveAlias(source, pair.value);
+    if (key === 'include') readIncludes(sf, source, value);
+    else if (key === 'resources') readResources(sf, source, value);
+    else {
+      const msg = `unknown key '${key}' in state file${didYouMean(key, ['include', 'resources'], ': ')}`;
+      sf.errors.push(new ConfigError(msg, { pos: posOf(source, pair.key as Node) }));
+    }
+  }
+  return sf;
+}
+
+function readIncludes(sf: StateFile, source: YamlSource, value: Node | null): void {
+  const items = isSeq(value) ? value.items.map((i) => resolveAlias(source, i)) : value === null ? [] : [value];
+  for (const item of items) {
+    const name = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    if (name === undefined) {
+      const found = describeValue(isScalar(item) ? item.value : item?.toJSON());
+      sf.errors.push(new ConfigError(`include: expected a state name (string), found ${found}`, { pos: posOf(source, item) }));
+      continue;
+    }
+    const loc = locateState(sf.dir, name, false);
+    const pos = posOf(source, item);
+    if (!loc.file) sf.errors.push(new ConfigError(stateNotFound(name, loc), { pos }));
+    sf.includes.push({ name, pos, file: loc.file });
+  }
+}
+
+function readResources(sf: StateFile, source: YamlSource, value: Node | null): void {
+  if (value === null || (isScalar(value) && value.value === null)) return;
+  if (!isSeq(value)) {
+    sf.errors.push(new ConfigError('resources: expected a list of resources', { pos: posOf(source, value) }));
+    return;
+  }
+  value.items.forEach((raw, position) => {
+    const map = resolveAlias(source, raw);
+    if (!isMap(map)) {
+      const found = describeValue(isScalar(map) ? map.value : map?.toJSON());
+      sf.errors.push(
+        new ConfigError(`resources[${position}]: expected a resource (mapping), found ${found}`, { pos: posOf(source, map) }),
+      );
+      return;
+    }
+    const decl = readResource(sf, source, map, position);
+    if (decl) sf.resources.push(decl);
+  });
+}
+
+function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position: number): ResourceDecl | undefined {
+  const kinds = moduleKinds();
+  const typed = map.items.filter((p) => getModule(scalarText(p.key) ?? '') !== undefined);
+  if (typed.length === 0) {
+    const keys = map.items.map((p) => scalarText(p.key) ?? '').filter((k) => !(COMMON_KEYS as readonly string[]).includes(k));
+    const near = keys.map((k) => ({ k, m: closestMatch(k, kinds) })).find((x) => x.m !== undefined);
+    const hint = near ? `; did you mean '${near.m}' for '${near.k}'?` : '';
+    const at = near ? map.items.find((p) => scalarText(p.key) === near.k)?.key : map;
+    sf.errors.push(
+      new ConfigError(`resource has no module type: expected one of ${kinds.join(', ')}${hint}`, { pos: posOf(source, at as Node) }),
+    );
+    return undefined;
+  }
+  if (typed.length > 1) {
+    const names = typed.map((p) => `'${scalarText(p.key)}'`).join(' and ');
+    sf.errors.push(
+      new ConfigError(`resource has more than one module type: ${names}`, {
+        pos: posOf(source, typed[1].key as Node),
+        hint: 'write one resource per module type',
+      }),
+    );
+    return undefined;
+  }
+  const kindPair = typed[0];
+  const idPair = map.items.find((p) => scalarText(p.key) === 'id');
+  if (idPair && isSeq(resolveAlias(source, kindPair.value))) {
+    sf.errors.push(
+      new ConfigError(`explicit 'id' with a list of names: every ${scalarText(kindPair.key)} would get the same id`, {
+        pos: posOf(source, idPair.key as Node),
+        hint: 'write one resource per name to give each its own id',
+      }),
+    );
+    return undefined;
+  }
+  return { source, map, position, kind: scalarText(kindPair.key)!, kindPair };
+}

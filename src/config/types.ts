@@ -1,0 +1,56 @@
+/** The compiled forms of inventory and state files that the rest of keel consumes. */
+import type { SourcePos } from '../errors.js';
+import type { ConnectionSpec } from '../transport/types.js';
+import type { BaseSpec } from '../module.js';
+
+/** One declared resource after include resolution, rendering and validation, for one host. */
+export interface Resource {
+  /** `type:name`, or the explicit `id:`. */
+  id: string;
+  kind: string;
+  name: string;
+  /** The module's parameters plus `name` (relations, id and tags removed). */
+  spec: BaseSpec & Record<string, unknown>;
+  require: string[];
+  before: string[];
+  watch: string[];
+  notify: string[];
+  tags: string[];
+  /** Where the resource was declared (its type key). */
+  pos: SourcePos;
+  /** Directory of the declaring state file: relative sources resolve from here. */
+  stateDir: string;
+  /** Index in declaration order over the host's whole state set: the deterministic tie-break. */
+  index: number;
+}
+
+export interface HostConfig {
+  name: string;
+  connection: ConnectionSpec;
+  /** Merged variables: defaults < all < group < host < --var. */
+  vars: Record<string, unknown>;
+  /** State names applied to this host (from all, its groups and itself), in order, deduplicated. */
+  states: string[];
+  /** Groups the host belongs to, directly or through child groups. */
+  groups: string[];
+  /** Where the host was declared. */
+  pos?: SourcePos;
+}
+
+export interface GroupConfig {
+  name: string;
+  hosts: string[];
+  children: string[];
+  vars: Record<string, unknown>;
+  states: string[];
+}
+
+export interface Inventory {
+  file: string;
+  /** Directory of the inventory: `states/NAME.yaml` resolves from here. */
+  dir: string;
+  hosts: Map<string, HostConfig>;
+  groups: Map<string, GroupConfig>;
+  /** Where keel keeps history, locks and caches for this inventory (`state_dir:`), default `.keel`. */
+  stateDir: string;
+}

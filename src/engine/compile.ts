@@ -1,0 +1,81 @@
+/**
+ * Everything that happens before any host is touched: compile each target host's states, let
+ * modules prepare their specs on the controller (read sources, render templates), build the
+ * graph. All errors of all hosts are collected and thrown together.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
+import { compileHost, makeRenderer } from '../config/index.js';
+import type { HostConfig, Inventory, Resource } from '../config/types.js';
+import { buildGraph, type Graph } from '../graph/build.js';
+import type { PrepareEnv } from '../module.js';
+import { getModule } from '../registry.js';
+
+export interface HostJob {
+  host: HostConfig;
+  resources: Resource[];
+  graph: Graph;
+  /** Ids selected by --tags (all when no tags were given). */
+  selected: Set<string>;
+}
+
+export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []): HostJob[] {
+  const errors: KeelError[] = [];
+  const jobs: HostJob[] = [];
+  for (const name of hosts) {
+    const host = inv.hosts.get(name)!;
+    try {
+      const resources = compileHost(inv, name).map((r) => prepareResource(r, host, errors));
+      const graph = buildGraph(resources, (r) => getModule(r.kind)?.autoRequires?.(r.spec) ?? []);
+      const selected = new Set(resources.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t))).map((r) => r.id));
+      jobs.push({ host, resources, graph, selected });
+    } catch (e) {
+      if (e instanceof ConfigErrors) errors.push(...e.errors);
+      else if (isKeelError(e)) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new ConfigErrors(dedupe(errors));
+  return jobs;
+}
+
+function prepareResource(r: Resource, host: HostConfig, errors: KeelError[]): Resource {
+  const mod = getModule(r.kind)!;
+  if (!mod.prepare) return r;
+  const renderer = makeRenderer(host.vars);
+  const env: PrepareEnv = {
+    stateDir: r.stateDir,
+    vars: host.vars,
+    render: (template, extra) => renderer.renderString(template, extra),
+    readFile: (rel) => {
+      const path = resolve(r.stateDir, rel);
+      try {
+        return readFileSync(path);
+      } catch (e) {
+        throw new ConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          pos: r.pos,
+          resource: r.id,
+          hint: 'paths of sources are relative to the state file that declares the resource',
+        });
+      }
+    },
+  };
+  try {
+    return { ...r, spec: mod.prepare(r.spec, env) };
+  } catch (e) {
+    const err = isKeelError(e) ? e : new ConfigError((e as Error).message, { pos: r.pos, resource: r.id });
+    errors.push(err.pos ? err : new ConfigError(err.message, { pos: r.pos, resource: r.id, hint: err.hint }));
+    return r;
+  }
+}
+
+function dedupe(errors: KeelError[]): KeelError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = e.format();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,34 @@
+/** Pure builders of the per-host report and its summary. */
+import type { Change, ResourceModule } from '../module.js';
+import type { HostReport, HostStatus, ResourceReport } from '../report/types.js';
+
+export const REDACTED = '(sensitive)';
+
+export function redact(mod: ResourceModule, changes: Change[]): Change[] {
+  const secret = new Set(mod.sensitive ?? []);
+  return changes.map((c) => {
+    const from = c.from ?? null;
+    const to = c.to ?? null;
+    if (!secret.has(c.field)) return { field: c.field, from, to };
+    return { field: c.field, from: from === null ? null : REDACTED, to: to === null ? null : REDACTED };
+  });
+}
+
+export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachable' | 'failed', started: number, resources: ResourceReport[], error?: string): HostReport {
+  const summary = { ok: 0, changed: 0, failed: 0, skipped: 0, uncertain: 0 };
+  for (const r of resources) {
+    if (r.status === 'failed') summary.failed++;
+    else if (r.status === 'skipped') summary.skipped++;
+    else if (r.action === 'may-change') summary.uncertain++;
+    else if (r.status === 'changed' || (r.status === 'planned' && r.action !== 'none')) summary.changed++;
+    else summary.ok++;
+  }
+  let status: HostStatus;
+  if (phase === 'unreachable' || phase === 'failed') status = phase;
+  else if (summary.failed > 0) status = 'failed';
+  else if (phase === 'plan') status = summary.changed > 0 ? 'drift' : 'in-sync';
+  else status = summary.changed > 0 ? 'changed' : 'ok';
+  const report: HostReport = { host, status, durationMs: Date.now() - started, resources, summary };
+  if (error) report.error = error;
+  return report;
+}

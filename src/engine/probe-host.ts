@@ -1,0 +1,28 @@
+/** The probe phase: one exec per host runs the facts snippet and every resource's probe. */
+import { TransportError } from '../errors.js';
+import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
+import type { Facts } from '../facts/types.js';
+import type { ProbeOutput } from '../module.js';
+import type { Transport } from '../transport/types.js';
+import { buildProbeScript, parseProbeOutput } from './probe-script.js';
+
+export const PROBE_TIMEOUT_MS = 300_000;
+
+export async function runProbes(transport: Transport, snippets: string[], sudo: boolean): Promise<ProbeOutput[]> {
+  const { script, marker } = buildProbeScript(snippets);
+  const res = await transport.exec(script, { sudo, timeoutMs: PROBE_TIMEOUT_MS });
+  try {
+    return parseProbeOutput(res.stdout.toString('latin1'), marker, snippets.length);
+  } catch (e) {
+    throw new TransportError(`probe script failed (exit ${res.code}): ${res.stderr.toString().trim().slice(-500) || (e as Error).message}`, {
+      host: transport.host,
+      cause: e,
+    });
+  }
+}
+
+/** Facts and every snippet's output in one round trip. */
+export async function probeHost(transport: Transport, snippets: string[], sudo: boolean): Promise<{ facts: Facts; outputs: ProbeOutput[] }> {
+  const [factsOut, ...outputs] = await runProbes(transport, [FACTS_SNIPPET, ...snippets], sudo);
+  return { facts: parseFacts(factsOut.text), outputs };
+}

@@ -1,0 +1,244 @@
+/**
+ * Plan or converge one host. Probe once (one exec), plan every resource purely, then (converge)
+ * apply in graph order: re-probe what a changed dependency may affect, verify what changed,
+ * skip what depends on a failure, run refreshes of watchers.
+ */
+import type { Logger } from 'pino';
+import { KeelError, NotIdempotentError, isKeelError } from '../errors.js';
+import type { Facts } from '../facts/types.js';
+import type { Plan, PlanContext, ResourceModule } from '../module.js';
+import { getModule } from '../registry.js';
+import type { HostReport, ResourceReport } from '../report/types.js';
+import type { Transport } from '../transport/types.js';
+import type { HostJob } from './compile.js';
+import { makeApplyContext } from './context.js';
+import { probeHost, runProbes } from './probe-host.js';
+import { hostReport, redact } from './host-report.js';
+
+export interface RunHostOptions {
+  mode: 'plan' | 'converge';
+  connect(job: HostJob): Promise<Transport>;
+  log: Logger;
+  /** Set when the user pressed Ctrl-C: finish the step in flight, skip the rest. */
+  interrupted?: () => boolean;
+}
+
+interface Entry {
+  mod: ResourceModule;
+  plan?: Plan;
+  error?: string;
+  uncertain: boolean;
+}
+
+export async function runHost(job: HostJob, opts: RunHostOptions): Promise<HostReport> {
+  const started = Date.now();
+  const log = opts.log.child({ host: job.host.name });
+  let transport: Transport;
+  try {
+    transport = await opts.connect(job);
+  } catch (e) {
+    return hostReport(job.host.name, 'unreachable', started, [], message(e));
+  }
+  try {
+    return await planAndApply(job, transport, opts, log, started);
+  } catch (e) {
+    log.debug({ err: e }, 'host failed');
+    return hostReport(job.host.name, 'failed', started, [], message(e));
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
+async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOptions, log: Logger, started: number): Promise<HostReport> {
+  const sudo = job.host.connection.become;
+  const order = job.graph.order.filter((r) => job.selected.has(r.id));
+  const entries = new Map<string, Entry>();
+  const { facts, outputs } = await probeHost(transport, order.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+  log.debug({ facts }, 'facts');
+
+  const planned = (id: string) => {
+    const e = entries.get(id);
+    return !!e && (e.uncertain || (e.plan !== undefined && e.plan.action !== 'none'));
+  };
+  const planCtx: PlanContext = { changed: (id) => (planned(id) ? 'maybe' : false) };
+  order.forEach((r, i) => {
+    const mod = getModule(r.kind)!;
+    const uncertain = (job.graph.deps.get(r.id) ?? []).some(planned);
+    const entry: Entry = { mod, uncertain };
+    try {
+      entry.plan = mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, planCtx);
+    } catch (e) {
+      entry.error = message(e);
+    }
+    entries.set(r.id, entry);
+  });
+
+  if (opts.mode === 'plan') {
+    const reports = order.map((r) => {
+      const e = entries.get(r.id)!;
+      if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
+      const report = resourceReport(r, e.mod, e.plan, 'planned');
+      if (e.uncertain && e.plan!.action === 'none') report.action = 'may-change';
+      if (report.action === 'none') report.status = 'ok';
+      return report;
+    });
+    return hostReport(job.host.name, 'plan', started, reports);
+  }
+
+  const changed = new Set<string>();
+  const failed = new Set<string>();
+  const onceKeys = new Map<string, Promise<void>>();
+  const reports: ResourceReport[] = [];
+  /** Resources applied ahead of their turn as part of a batch, with their outcome. */
+  const batched = new Map<string, { plan: Plan; error?: string }>();
+  const convergeCtx: PlanContext = { changed: (id) => changed.has(id) };
+  const ctxFor = (id: string) => makeApplyContext(transport, facts, sudo, log, onceKeys, id);
+  for (const [pos, r] of order.entries()) {
+    const e = entries.get(r.id)!;
+    const blocker = (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));
+    if (opts.interrupted?.() && !batched.has(r.id)) {
+      failed.add(r.id);
+      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', 'interrupted (Ctrl-C) before this resource'));
+      continue;
+    }
+    if (blocker) {
+      failed.add(r.id);
+      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', `skipped: dependency ${blocker} failed`));
+      continue;
+    }
+    const ctx = ctxFor(r.id);
+    let plan = e.plan;
+    try {
+      const done = batched.get(r.id);
+      if (done) {
+        plan = done.plan;
+        if (done.error) throw new KeelError('E_APPLY', done.error);
+      } else {
+        if (e.error) throw new KeelError('E_PLAN', e.error);
+        if (e.uncertain) plan = await replan(transport, r.spec, e.mod, facts, convergeCtx, sudo);
+        if (plan!.action !== 'none') {
+          const batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
+          if (batch.length) {
+            await applyBatch(e.mod, ctx, [{ r, plan: plan! }, ...batch], batched, (x) => verify(transport, x.r.id, x.r.spec, e.mod, facts, convergeCtx, sudo, x.plan), log);
+            const own = batched.get(r.id)!;
+            if (own.error) throw new KeelError('E_APPLY', own.error);
+          } else {
+            log.info({ resource: r.id, action: plan!.action }, 'apply');
+            await e.mod.apply(ctx, plan!, r.spec);
+            await verify(transport, r.id, r.spec, e.mod, facts, convergeCtx, sudo, plan!);
+          }
+        }
+      }
+      if (plan!.action !== 'none') changed.add(r.id);
+      const report = resourceReport(r, e.mod, plan, plan!.action === 'none' ? 'ok' : 'changed');
+      const trigger = watchedChanges(job, r.id, changed);
+      if (trigger && e.mod.refresh) {
+        log.info({ resource: r.id, because: trigger }, 'refresh');
+        await e.mod.refresh(ctx, r.spec);
+        report.refreshed = true;
+        report.status = 'changed';
+        changed.add(r.id);
+      }
+      reports.push(report);
+    } catch (err) {
+      log.debug({ err, resource: r.id }, 'resource failed');
+      failed.add(r.id);
+      reports.push(resourceReport(r, e.mod, plan, 'failed', message(err)));
+    }
+  }
+  return hostReport(job.host.name, 'converge', started, reports);
+}
+
+type Resource = HostJob['resources'][number];
+
+/**
+ * Later resources of the same kind that can join a batch now: planned to change, certain, and
+ * depending on nothing that is still to come (other than members of the batch).
+ */
+function batchFrom(rest: Resource[], kind: string, entries: Map<string, Entry>, job: HostJob, failed: Set<string>): { r: Resource; plan: Plan }[] {
+  const pending = new Set(rest.map((x) => x.id));
+  const members = new Set<string>();
+  const batch: { r: Resource; plan: Plan }[] = [];
+  for (const x of rest) {
+    const e = entries.get(x.id)!;
+    if (x.kind !== kind || e.error || e.uncertain || !e.plan || e.plan.action === 'none') continue;
+    const deps = job.graph.deps.get(x.id) ?? [];
+    if (deps.some((d) => failed.has(d) || (pending.has(d) && !members.has(d)))) continue;
+    members.add(x.id);
+    batch.push({ r: x, plan: e.plan });
+  }
+  return batch;
+}
+
+async function applyBatch(
+  mod: ResourceModule,
+  ctx: ReturnType<typeof makeApplyContext>,
+  items: { r: Resource; plan: Plan }[],
+  batched: Map<string, { plan: Plan; error?: string }>,
+  verifyOne: (x: { r: Resource; plan: Plan }) => Promise<void>,
+  log: Logger,
+): Promise<void> {
+  log.info({ resources: items.map((x) => x.r.id) }, 'apply batch');
+  let batchError: string | undefined;
+  try {
+    await mod.applyBatch!(ctx, items.map((x) => ({ spec: x.r.spec, plan: x.plan })));
+  } catch (e) {
+    batchError = message(e);
+  }
+  for (const x of items) {
+    let error = batchError;
+    if (!error) {
+      try {
+        await verifyOne(x);
+      } catch (e) {
+        error = message(e);
+      }
+    }
+    batched.set(x.r.id, { plan: x.plan, error });
+  }
+}
+
+/** Probe one resource again (its dependency changed since the batch probe) and plan it. */
+async function replan(transport: Transport, spec: Resource['spec'], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<Plan> {
+  const [out] = await runProbes(transport, [mod.probe(spec)], sudo);
+  return mod.plan(spec, mod.parse(spec, out, facts), facts, ctx);
+}
+
+/** Terraform's contract check: after apply the resource must plan to nothing, or the module is at fault. */
+async function verify(transport: Transport, id: string, spec: Resource['spec'], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean, applied: Plan): Promise<void> {
+  if (applied.verifiable === false) return;
+  const after = await replan(transport, spec, mod, facts, ctx, sudo);
+  if (after.action === 'none') return;
+  const fields = redact(mod, after.changes)
+    .map((c) => `${c.field}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
+    .join('; ');
+  throw new NotIdempotentError(
+    `not idempotent: module '${mod.kind}' applied ${id} but it still plans ${after.action}${fields ? ` (${fields})` : ''}`,
+    { resource: id, hint: `this is a bug in the '${mod.kind}' module, not in your state file` },
+  );
+}
+
+function watchedChanges(job: HostJob, id: string, changed: Set<string>): string | undefined {
+  for (const [watched, watchers] of job.graph.watchers) if (changed.has(watched) && watchers.includes(id)) return watched;
+  return undefined;
+}
+
+function resourceReport(r: Resource, mod: ResourceModule, plan: Plan | undefined, status: ResourceReport['status'], error?: string): ResourceReport {
+  const report: ResourceReport = {
+    id: r.id,
+    type: r.kind,
+    name: r.name,
+    source: `${r.pos.file}:${r.pos.line}`,
+    action: plan?.action ?? 'none',
+    changes: plan ? redact(mod, plan.changes) : [],
+    status,
+  };
+  if (plan?.diff) report.diff = plan.diff;
+  if (error) report.error = error;
+  return report;
+}
+
+function message(e: unknown): string {
+  if (isKeelError(e)) return e.format();
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,116 @@
+/**
+ * One error hierarchy for keel. The CLI turns any KeelError into one clear message
+ * (file:line:column, what was expected, what to do); a stack trace only at debug level.
+ */
+export interface SourcePos {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export interface KeelErrorInit {
+  cause?: unknown;
+  pos?: SourcePos;
+  host?: string;
+  resource?: string;
+  hint?: string;
+}
+
+export class KeelError extends Error {
+  override name = 'KeelError';
+  readonly code: string;
+  readonly pos?: SourcePos;
+  readonly host?: string;
+  readonly resource?: string;
+  readonly hint?: string;
+
+  constructor(code: string, message: string, init: KeelErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.pos = init.pos;
+    this.host = init.host;
+    this.resource = init.resource;
+    this.hint = init.hint;
+  }
+
+  /** "file:line:column: message (hint)" — the form every user-facing error takes. */
+  format(): string {
+    const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.column}: ` : '';
+    const who = [this.host && `host ${this.host}`, this.resource && `resource ${this.resource}`]
+      .filter(Boolean)
+      .join(', ');
+    const prefix = who ? `${who}: ` : '';
+    return `${where}${prefix}${this.message}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
+  }
+}
+
+/** Bad input in a state file or inventory: always carries a position when one is known. */
+export class ConfigError extends KeelError {
+  override name = 'ConfigError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_CONFIG', message, init);
+  }
+}
+
+/** Every error of one load/validate pass, reported together. */
+export class ConfigErrors extends KeelError {
+  override name = 'ConfigErrors';
+  readonly errors: KeelError[];
+  constructor(errors: KeelError[]) {
+    super('E_CONFIG', `${errors.length} error${errors.length === 1 ? '' : 's'} in configuration`);
+    this.errors = errors;
+  }
+  override format(): string {
+    return this.errors.map((e) => e.format()).join('\n');
+  }
+}
+
+export class CycleError extends KeelError {
+  override name = 'CycleError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_CYCLE', message, init);
+  }
+}
+
+/** A command on a host failed, or the connection did. */
+export class TransportError extends KeelError {
+  override name = 'TransportError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_TRANSPORT', message, init);
+  }
+}
+
+/** The host could not be reached at all (connect, auth, host key). */
+export class UnreachableError extends KeelError {
+  override name = 'UnreachableError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_UNREACHABLE', message, init);
+  }
+}
+
+/** A command run by a module exited non-zero. */
+export class CommandError extends KeelError {
+  override name = 'CommandError';
+  readonly command: string;
+  readonly exitCode: number;
+  readonly stderr: string;
+  constructor(command: string, exitCode: number, stderr: string, init: KeelErrorInit = {}) {
+    const tail = stderr.trim().split('\n').slice(-10).join('\n');
+    super('E_COMMAND', `command failed (exit ${exitCode})${tail ? `: ${tail}` : ''}`, init);
+    this.command = command;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+/** After apply the resource still differs from its spec: the module is at fault. */
+export class NotIdempotentError extends KeelError {
+  override name = 'NotIdempotentError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_NOT_IDEMPOTENT', message, init);
+  }
+}
+
+export function isKeelError(e: unknown): e is KeelError {
+  return e instanceof KeelError;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from './build.js';
+import { toDot, toMermaid } from './render.js';
+import { CycleError } from '../errors.js';
+import type { Resource } from '../config/types.js';
+
+let n = 0;
+function res(id: string, rel: Partial<Pick<Resource, 'require' | 'before' | 'watch' | 'notify'>> = {}): Resource {
+  const [kind, name] = id.split(':');
+  const index = n++;
+  return {
+    id, kind, name, spec: { name }, require: [], before: [], watch: [], notify: [], tags: [],
+    pos: { file: 'states/x.yaml', line: index + 1, column: 5 }, stateDir: 'states', index, ...rel,
+  };
+}
+
+describe('buildGraph', () => {
+  it('orders by relations, ties broken by declaration order', () => {
+    n = 0;
+    const rs = [
+      res('service:nginx', { watch: ['file:/etc/nginx.conf'] }),
+      res('file:/etc/nginx.conf', { require: ['pkg:nginx'] }),
+      res('pkg:curl'),
+      res('pkg:nginx'),
+      res('command:hello', { before: ['pkg:curl'] }),
+    ];
+    const g = buildGraph(rs);
+    expect(g.order.map((r) => r.id)).toEqual(['pkg:nginx', 'file:/etc/nginx.conf', 'service:nginx', 'command:hello', 'pkg:curl']);
+    expect(g.watchers.get('file:/etc/nginx.conf')).toEqual(['service:nginx']);
+    expect(g.deps.get('pkg:curl')).toEqual(['command:hello']);
+  });
+
+  it('turns notify into the inverse of watch and adds automatic edges only for declared ids', () => {
+    n = 0;
+    const rs = [res('file:/srv/app/a', { notify: ['service:app'] }), res('service:app'), res('directory:/srv/app')];
+    const g = buildGraph(rs, (r) => (r.kind === 'file' ? ['directory:/srv/app', 'directory:/srv'] : []));
+    expect(g.order.map((r) => r.id)).toEqual(['directory:/srv/app', 'file:/srv/app/a', 'service:app']);
+    expect(g.watchers.get('file:/srv/app/a')).toEqual(['service:app']);
+    expect(g.edges).toContainEqual(['directory:/srv/app', 'file:/srv/app/a', 'auto']);
+  });
+
+  it('names every resource of a cycle with file:line', () => {
+    n = 0;
+    const rs = [res('a:1', { require: ['c:3'] }), res('b:2', { require: ['a:1'] }), res('c:3', { require: ['b:2'] }), res('d:4')];
+    let err: unknown;
+    try {
+      buildGraph(rs);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CycleError);
+    const msg = (err as CycleError).message;
+    for (const s of ['a:1 (states/x.yaml:1)', 'b:2 (states/x.yaml:2)', 'c:3 (states/x.yaml:3)']) expect(msg).toContain(s);
+    expect(msg).not.toContain('d:4');
+  });
+
+  it('renders DOT and Mermaid', () => {
+    n = 0;
+    const g = buildGraph([res('pkg:nginx'), res('service:nginx', { watch: ['pkg:nginx'] })]);
+    expect(toDot('web1', g)).toContain('"pkg:nginx" -> "service:nginx" [style=dashed, label="watch"];');
+    expect(toMermaid('web1', g)).toContain('r0 -. watch .-> r1');
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The resource module contract. A module is a pure description of one resource type:
+ * a read-only probe (sh snippet + pure parse), a pure plan, and an apply that runs steps
+ * through the transport. The engine owns batching, ordering, retries, verification, reporting.
+ */
+import type { Logger } from 'pino';
+import type { Transport } from './transport/types.js';
+import type { Facts } from './facts/types.js';
+
+export type Action = 'none' | 'create' | 'update' | 'delete';
+
+export interface Change {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface Plan<Steps = unknown> {
+  action: Action;
+  /** Structured field changes; sensitive fields are redacted by the engine, not the module. */
+  changes: Change[];
+  /** Unified diff of contents, when the resource has contents. */
+  diff?: string;
+  /** Module-private data for apply (what to do). */
+  steps?: Steps;
+  /**
+   * False when a re-probe after apply cannot be expected to show "none"
+   * (e.g. a command with no guard runs every time). Default true.
+   */
+  verifiable?: boolean;
+}
+
+/** Output of one resource's probe snippet, framed by the engine so any bytes survive. */
+export interface ProbeOutput {
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** stdout decoded as UTF-8. */
+  text: string;
+}
+
+/** What plan knows about the rest of the run. */
+export interface PlanContext {
+  /** Did resource `id` change in this run? 'maybe' at plan time when it is planned to change. */
+  changed(id: string): boolean | 'maybe';
+}
+
+/** Controller-side inputs a module may need before probing (read a source file, render a template). */
+export interface PrepareEnv {
+  /** Directory of the state file that declared the resource. */
+  stateDir: string;
+  /** The host's variables. */
+  vars: Record<string, unknown>;
+  /** Render a Jinja-style template string with the host's variables (strict undefined). */
+  render(template: string, extraVars?: Record<string, unknown>): string;
+  /** Read a file relative to the state file. */
+  readFile(relPath: string): Buffer;
+}
+
+export interface ApplyContext {
+  host: string;
+  transport: Transport;
+  facts: Facts;
+  log: Logger;
+  /** Run commands of this host through sudo (become). */
+  sudo: boolean;
+  /** Run a script; reject with CommandError on a non-zero exit. Returns stdout as text. */
+  run(script: string, opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<string>;
+  /** Host-wide once-per-run hooks (e.g. systemd daemon-reload once). */
+  once(key: string, fn: () => Promise<void>): Promise<void>;
+}
+
+export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Steps = any> {
+  /** The key that names this type in a state file: `file`, `service`, ... */
+  kind: string;
+  /** One paragraph for docs/modules.md: what it manages. */
+  doc: string;
+  /** JSON Schema of the module's own parameters (the engine adds name and the common keys). */
+  schema: { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
+  /** Spec fields never shown in diffs, logs, JSON or history. */
+  sensitive?: string[];
+  /** Ids this resource depends on when they are declared (file -> its parent directory). */
+  autoRequires?(spec: Spec): string[];
+  /** Controller-side preparation (read/render sources) before probing. Throws ConfigError. */
+  prepare?(spec: Spec, env: PrepareEnv): Spec;
+  /** A read-only POSIX sh snippet whose stdout parse() understands. */
+  probe(spec: Spec): string;
+  parse(spec: Spec, out: ProbeOutput, facts: Facts): Current;
+  plan(spec: Spec, current: Current, facts: Facts, ctx: PlanContext): Plan<Steps>;
+  apply(ctx: ApplyContext, plan: Plan<Steps>, spec: Spec): Promise<void>;
+  /**
+   * Apply several resources of this type at once (all package installs of a host in one
+   * `apt-get install`). When present, the engine gathers every resource of this kind that needs
+   * a change and whose dependencies are all done, and calls this once for them instead of apply.
+   */
+  applyBatch?(ctx: ApplyContext, items: { spec: Spec; plan: Plan<Steps> }[]): Promise<void>;
+  /** Run when a watched resource changed (restart, reload). */
+  refresh?(ctx: ApplyContext, spec: Spec): Promise<void>;
+}
+
+/** Every spec has its name: the value of the type key (a path, a package, a unit). */
+export interface BaseSpec {
+  name: string;
+}

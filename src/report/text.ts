@@ -1,0 +1,86 @@
+/**
+ * The human report: Terraform's symbols (+ create, ~ update, - delete), field changes, unified
+ * diffs, and Ansible's recap line per host. Colours only on a terminal (picocolors honours NO_COLOR).
+ */
+import pc from 'picocolors';
+import type { HostReport, ResourceReport, RunReport } from './types.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const SYMBOL: Record<ResourceReport['action'], string> = { create: '+', update: '~', delete: '-', none: ' ', 'may-change': '?' };
+
+export function renderText(report: RunReport, color = pc.isColorSupported): string {
+  const c = pc.createColors(color);
+  const out: string[] = [];
+  for (const host of report.hosts) out.push(renderHost(host, report.command, c));
+  out.push(recap(report, c));
+  return out.join('\n') + '\n';
+}
+
+export function renderHost(host: HostReport, command: RunReport['command'], c: Colors): string {
+  const lines = [c.bold(`${host.host}: ${hostHeadline(host, command)}`)];
+  if (host.error) lines.push(indent(c.red(host.error), 2));
+  for (const r of host.resources) {
+    if (r.action === 'none' && r.status === 'ok' && !r.refreshed) continue;
+    lines.push(...renderResource(r, command, c));
+  }
+  return lines.join('\n');
+}
+
+function hostHeadline(host: HostReport, command: RunReport['command']): string {
+  switch (host.status) {
+    case 'in-sync': return 'in sync';
+    case 'drift': return `${host.summary.changed} to change`;
+    case 'ok': return 'nothing changed';
+    case 'changed': return `${host.summary.changed} changed`;
+    case 'unreachable': return 'UNREACHABLE';
+    case 'failed': return command === 'converge' ? 'FAILED' : 'plan failed';
+  }
+}
+
+function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors): string[] {
+  const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
+  const note = r.action === 'may-change' ? ' (may change: a dependency will change first)' : r.refreshed ? ' (refreshed: a watched resource changed)' : '';
+  const state = command === 'converge' || r.status === 'failed' ? ` [${r.status}]` : '';
+  const lines = [paint(`  ${SYMBOL[r.action]} ${r.id}`) + c.dim(`  ${r.source}`) + note + state];
+  for (const ch of r.changes) lines.push(`      ${ch.field}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
+  if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(l, c)));
+  if (r.error) lines.push(indent(c.red(r.error), 6));
+  return lines;
+}
+
+function diffLine(l: string, c: Colors): string {
+  if (l.startsWith('+++') || l.startsWith('---')) return c.bold(l);
+  if (l.startsWith('+')) return c.green(l);
+  if (l.startsWith('-')) return c.red(l);
+  if (l.startsWith('@@')) return c.cyan(l);
+  return l;
+}
+
+function recap(report: RunReport, c: Colors): string {
+  const width = Math.max(...report.hosts.map((h) => h.host.length), 4);
+  const lines = report.hosts.map((h) => {
+    const s = h.summary;
+    const unreachable = h.status === 'unreachable' ? 1 : 0;
+    const parts = [
+      c.green(`ok=${s.ok}`),
+      (s.changed ? c.yellow : (x: string) => x)(`changed=${s.changed}`),
+      (s.failed ? c.red : (x: string) => x)(`failed=${s.failed}`),
+      `skipped=${s.skipped}`,
+      (unreachable ? c.red : (x: string) => x)(`unreachable=${unreachable}`),
+    ];
+    if (s.uncertain) parts.push(`may_change=${s.uncertain}`);
+    return `${h.host.padEnd(width)} : ${parts.join(' ')}`;
+  });
+  const t = report.summary;
+  lines.push(c.dim(`${report.command}: ${t.hosts} host(s), ${t.drifted} drifted, ${t.changed} changed, ${t.failed} failed, ${t.unreachable} unreachable in ${(report.durationMs / 1000).toFixed(1)}s`));
+  return lines.join('\n');
+}
+
+function fmt(v: unknown): string {
+  return v === undefined ? '(unset)' : JSON.stringify(v);
+}
+
+function indent(s: string, n: number): string {
+  return s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+}

@@ -1,0 +1,55 @@
+/** The machine report (`--json`). Its JSON Schema is docs/report.schema.json; keep the two in step. */
+import type { Action, Change } from '../module.js';
+
+export type ResourceStatus = 'ok' | 'planned' | 'changed' | 'failed' | 'skipped';
+
+export interface ResourceReport {
+  id: string;
+  type: string;
+  name: string;
+  /** Where it was declared, `file:line`. */
+  source: string;
+  action: Action | 'may-change';
+  changes: Change[];
+  diff?: string;
+  status: ResourceStatus;
+  /** True when a watched resource changed and this one's refresh (restart/reload) ran. */
+  refreshed?: boolean;
+  error?: string;
+}
+
+export type HostStatus = 'in-sync' | 'drift' | 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface HostSummary {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  /** Plan only: resources shown as "may change" because a dependency will change. */
+  uncertain: number;
+}
+
+export interface HostReport {
+  host: string;
+  status: HostStatus;
+  error?: string;
+  durationMs: number;
+  resources: ResourceReport[];
+  summary: HostSummary;
+}
+
+export interface RunSummary {
+  hosts: number;
+  drifted: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+}
+
+export interface RunReport {
+  command: 'plan' | 'converge' | 'drift';
+  startedAt: string;
+  durationMs: number;
+  hosts: HostReport[];
+  summary: RunSummary;
+}

@@ -1,0 +1,62 @@
+/**
+ * The transport seam: four methods, SSH and local are interchangeable.
+ * A module never runs commands except through the engine's transport.
+ */
+export interface ExecOptions {
+  /** Bytes fed to the script's standard input. */
+  stdin?: string | Buffer;
+  /** Run as root (or `becomeUser`) through sudo; the password travels over stdin, never argv. */
+  sudo?: boolean;
+  /** Kill the command after this many milliseconds (TransportError). */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+export interface PutOptions {
+  /** Octal string, e.g. "0644". */
+  mode?: string;
+  owner?: string;
+  group?: string;
+  sudo?: boolean;
+}
+
+export interface Transport {
+  /** Inventory name of the host. */
+  readonly host: string;
+  /** Run a POSIX sh script on the host (`sh -c`), optionally via sudo. Never rejects for a non-zero exit. */
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Write a file atomically: a temp file beside the target, then rename, so readers never see
+   * a half-written file and an interrupted put leaves the old file intact.
+   */
+  put(path: string, content: string | Buffer, opts?: PutOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connection settings of one host, resolved from the inventory. */
+export interface ConnectionSpec {
+  host: string;
+  connection: 'ssh' | 'local';
+  address: string;
+  port: number;
+  user: string;
+  identity?: string;
+  /** Name of an environment variable that holds the identity's passphrase. */
+  identityPassphraseEnv?: string;
+  password?: string;
+  knownHosts?: string;
+  acceptNew?: boolean;
+  /** Another host's connection to tunnel through (ProxyJump). */
+  jump?: ConnectionSpec;
+  become: boolean;
+  becomeUser?: string;
+  /** Name of an environment variable that holds the sudo password. */
+  becomePasswordEnv?: string;
+  connectTimeoutMs?: number;
+  retries?: number;
+}

@@ -1,0 +1,56 @@
+/**
+ * vitest globalSetup: boots a lab of KEEL_LAB_HOSTS (default 3) real Debian hosts in
+ * `<repo>/.keel/test-lab` for the integration tests, and takes it down afterwards (unless
+ * KEEL_LAB_KEEP=1), checking that nothing is left behind. Tests find the lab through
+ * KEEL_LAB_INVENTORY (keel inventory path) and KEEL_LAB_HOSTS_JSON (see LabTestHost).
+ * Without lab support (not Linux/root): throws in CI, else one loud line and KEEL_LAB_SKIP.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labDown, labLeftovers, labSupportProblem, labUp } from '../../src/lab/index.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** One element of KEEL_LAB_HOSTS_JSON. */
+export interface LabTestHost {
+  name: string;
+  address: string;
+  user: string;
+  identity: string;
+  knownHosts: string;
+}
+
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  const problem = labSupportProblem();
+  if (problem !== undefined) {
+    if (process.env.CI === 'true') throw new Error(`keel lab tests cannot run in CI: ${problem}`);
+    process.stderr.write(`LAB TESTS SKIPPED: ${problem} (run as root on Linux to test against real hosts)\n`);
+    process.env.KEEL_LAB_SKIP = problem;
+    return undefined;
+  }
+  const dir = join(repo, '.keel', 'test-lab');
+  const n = Number(process.env.KEEL_LAB_HOSTS ?? 3);
+  const started = Date.now();
+  const info = await labUp(n, { dir, log: (m) => process.stderr.write(`keel lab: ${m}\n`) });
+  process.stderr.write(`keel lab: ${info.hosts.length} host(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const hosts: LabTestHost[] = info.hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    user: 'root',
+    identity: info.identity,
+    knownHosts: info.knownHosts,
+  }));
+  process.env.KEEL_LAB_DIR = dir;
+  process.env.KEEL_LAB_INVENTORY = info.inventory;
+  process.env.KEEL_LAB_HOSTS_JSON = JSON.stringify(hosts);
+
+  return async function teardown(): Promise<void> {
+    if (process.env.KEEL_LAB_KEEP === '1') {
+      process.stderr.write(`keel lab: kept up (KEEL_LAB_KEEP=1); take it down with labDown({dir: '${dir}'})\n`);
+      return;
+    }
+    await labDown({ dir });
+    const left = await labLeftovers({ dir });
+    if (left.length > 0) throw new Error(`labDown left these behind:\n  ${left.join('\n  ')}`);
+  };
+}
