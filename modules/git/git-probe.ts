@@ -51,7 +51,8 @@ export function gitProbe(path: string, repo: string, rev: string, user: string |
     'else echo checkout=absent; fi',
   ];
   if (!isFullSha(rev)) {
-    const lsRemote = `cd / && ${GIT_ENV} && ${shargs('git', 'ls-remote', '--', repo, rev)}`;
+    // `rev^{}` too: an annotated tag's peeled commit is listed only when asked for by that name.
+    const lsRemote = `cd / && ${GIT_ENV} && ${shargs('git', 'ls-remote', '--', repo, rev, `${rev}^{}`)}`;
     const run = user === undefined ? lsRemote : `if id -u ${shq(user)} >/dev/null 2>&1; then ${asUser(user, lsRemote)}; else ${lsRemote}; fi`;
     lines.push(
       'echo remote=',

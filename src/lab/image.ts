@@ -11,7 +11,7 @@ import { run } from './exec.js';
 import { removeTree } from './remove-tree.js';
 
 export const IMAGE_RECIPE = {
-  version: 4,
+  version: 5,
   suite: 'bookworm',
   variant: 'minbase',
   mirrors: [

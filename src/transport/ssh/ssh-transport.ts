@@ -47,7 +47,7 @@ export class SshTransport implements Transport {
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const become = opts.sudo ? this.become() : undefined;
-    const stdin = opts.stdin === undefined ? Buffer.alloc(0) : Buffer.from(opts.stdin);
+    const stdin = opts.stdin === undefined ? Buffer.alloc(0) : toBuffer(opts.stdin);
     return this.limit(async () => {
       const result = await this.run(script, become, stdin, opts.timeoutMs);
       const failure = become && sudoFailure(result.code, result.stderr, become, this.spec.becomePasswordEnv, this.host);
@@ -57,7 +57,7 @@ export class SshTransport implements Transport {
   }
 
   async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
-    const data = Buffer.from(content);
+    const data = toBuffer(content);
     const result = await this.exec(putScript(path, data.length, opts), { stdin: data, sudo: opts.sudo });
     if (result.code !== 0) {
       const why = result.stderr.toString('utf8').trim().split('\n').slice(-5).join('\n');
@@ -177,6 +177,8 @@ export class SshTransport implements Transport {
     }
   }
 }
+
+const toBuffer = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.from(b) : b);
 
 function endClient(client: Client): Promise<void> {
   return new Promise((resolve) => {
