@@ -1,11 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` (pure functions, real local shell and a loopback sshd) and `lab` (real
+// Debian hosts booted once for the whole run by test/lab/global-setup.ts).
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'modules/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,
-    fileParallelism: true,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'modules/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/ssh/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts', 'test/lab-*/**/*.test.ts', 'test/modules/**/*.test.ts', 'test/stack/**/*.test.ts'],
+          globalSetup: ['test/lab/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

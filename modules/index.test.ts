@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { getModule } from '../src/registry.js';
+import { resourceSchema } from '../src/config/resource-schema.js';
 import { builtinModules } from './index.js';
 
 /** Every property, nested ones included, carries a description for the generated docs. */
@@ -27,13 +28,20 @@ describe('built-in modules', () => {
       it("accepts its doc's examples", () => {
         const yaml = /```yaml\n([\s\S]*?)```/.exec(m.doc)?.[1];
         expect(yaml).toBeDefined();
-        const validate = new Ajv({ strict: true }).compile(m.schema);
         // State files are rendered before validation: stand in for the variables.
         const rendered = yaml!.replace(/\{\{\s*\w+\s*\}\}/g, '/srv/example');
-        for (const item of parse(rendered) as Record<string, unknown>[]) {
-          const { [m.kind]: name, ...params } = item;
-          expect(typeof name).toBe('string');
-          expect(validate(params), JSON.stringify(validate.errors)).toBe(true);
+        const items = parse(rendered) as Record<string, unknown>[];
+        expect(items.some((item) => m.kind in item), `an example of ${m.kind} itself`).toBe(true);
+        for (const item of items) {
+          // An example may show companions (a service beside its unit): check each against its own module.
+          const kind = Object.keys(item).find((k) => getModule(k))!;
+          // The whole resource schema: the module's own keys plus name and the common keys.
+          const validate = new Ajv({ strict: true }).compile(resourceSchema(getModule(kind)!));
+          const { [kind]: name, ...params } = item;
+          for (const one of Array.isArray(name) ? name : [name]) {
+            expect(typeof one).toBe('string');
+            expect(validate({ name: one, ...params }), JSON.stringify(validate.errors)).toBe(true);
+          }
         }
       });
     });

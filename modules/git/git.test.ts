@@ -36,10 +36,10 @@ describe('git helpers', () => {
 
 describe.skipIf(process.getuid?.() !== 0)('git on this machine', () => {
   const user = 'keeltest_git';
-  const root = mkdtempSync(join(tmpdir(), 'keel-git-'));
-  const bare = join(root, 'origin.git');
-  const work = join(root, 'author');
-  const path = join(root, 'home', 'checkout');
+  let root = '';
+  let bare = '';
+  let work = '';
+  let path = '';
   /** The author and the origin are the checkout's user's, as git's safe.directory check wants. */
   const asUser = (script: string) => sh(`su -s /bin/sh -c ${shq(`cd / && ${script}`)} ${user}`);
   const commit = async (msg: string): Promise<string> => {
@@ -51,13 +51,16 @@ describe.skipIf(process.getuid?.() !== 0)('git on this machine', () => {
   };
 
   beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'keel-git-'));
+    [bare, work, path] = [join(root, 'origin.git'), join(root, 'author'), join(root, 'home', 'checkout')];
     await sh(`userdel -r ${user} 2>/dev/null; useradd -M ${user}`);
     expect((await sh(`chmod 755 ${root} && mkdir ${root}/home && chown ${user} ${root} ${root}/home`)).code).toBe(0);
     const r = await asUser(`git init -q --bare -b main ${bare} && git init -q -b main ${work} && git -C ${work} remote add origin ${bare}`);
     expect(r.code).toBe(0);
   });
   afterAll(async () => {
-    await sh(`rm -rf ${root}; userdel ${user} 2>/dev/null; true`);
+    if (root) await sh(`rm -rf ${root}`);
+    await sh(`userdel ${user} 2>/dev/null; true`);
   });
 
   it('clones as the user, is idempotent, follows a new commit, refuses local changes unless forced', async () => {

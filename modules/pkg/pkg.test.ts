@@ -119,3 +119,22 @@ describe('pkg names', () => {
     for (const bad of ['nginx-', 'nginx=1.2', '-f', 'a b', '']) expect(() => pkgModule.prepare!({ name: bad }, env)).toThrow(/not a package name/);
   });
 });
+
+describe('pkg schema', () => {
+  it('compiles with keel\'s ajv and documents every parameter', async () => {
+    const { ajv } = await import('../../src/config/ajv.js');
+    const { pkgModule } = await import('./pkg.js');
+    expect(() => ajv.compile(pkgModule.schema)).not.toThrow();
+    for (const [k, p] of Object.entries(pkgModule.schema.properties)) expect((p as { description?: string }).description, k).toBeTruthy();
+    expect(ajv.validate(pkgModule.schema, { no_such_param: 1 })).toBe(false);
+  });
+});
+
+describe('pkg schema constraints', () => {
+  it('allows version only with state present', async () => {
+    const { ajv } = await import('../../src/config/ajv.js');
+    expect(ajv.validate(pkgModule.schema, { version: '1.2-1' })).toBe(true);
+    expect(ajv.validate(pkgModule.schema, { version: '1.2-1', state: 'latest' })).toBe(false);
+    expect(ajv.validate(pkgModule.schema, { update_cache_age: -1 })).toBe(false);
+  });
+});

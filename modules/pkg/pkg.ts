@@ -144,7 +144,7 @@ export const pkgModule: ResourceModule<PkgSpec, PkgCurrent, PkgOp> = {
       },
     },
     additionalProperties: false,
-    if: { required: ['version'] },
+    if: { properties: { version: { type: 'string' } }, required: ['version'] },
     then: { properties: { state: { const: 'present' } } },
   },
   prepare(spec) {

@@ -225,3 +225,13 @@ describe('service probe under /bin/sh (no systemd as PID 1 here)', () => {
     expect(() => serviceModule.plan(spec, cur, facts, planContext())).toThrow('service needs systemd on the host; init is other');
   });
 });
+
+describe('service schema', () => {
+  it('compiles with keel\'s ajv and documents every parameter', async () => {
+    const { ajv } = await import('../../src/config/ajv.js');
+    const { serviceModule } = await import('./service.js');
+    expect(() => ajv.compile(serviceModule.schema)).not.toThrow();
+    for (const [k, p] of Object.entries(serviceModule.schema.properties)) expect((p as { description?: string }).description, k).toBeTruthy();
+    expect(ajv.validate(serviceModule.schema, { no_such_param: 1 })).toBe(false);
+  });
+});

@@ -54,7 +54,9 @@ After writing or removing unit files keel runs \`systemctl daemon-reload\`, once
 files of a host that change together, so that a service using the unit starts with the new
 version. A service resource requires its unit file automatically (service: gunicorn requires
 systemd_unit: gunicorn.service when both are declared); to restart the service when its unit
-changes, add a watch. Before removing a unit file, stop and disable its service.
+changes, add a watch. Before removing a unit file, stop and disable its service. A symbolic link at
+the path (an alias, or a mask: a link to /dev/null) is replaced by the file: do not also declare
+masked: true for the same unit.
 
 Example:
 \`\`\`yaml
@@ -151,8 +153,8 @@ export const systemdUnitModule: ResourceModule<SystemdUnitSpec, UnitFileCurrent,
       mode: { ...modeSchema, default: DEFAULT_MODE, description: `${modeSchema.description} Default "${DEFAULT_MODE}".` },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the unit file exists.' },
     },
+    // "only one of content, source, template" is checked by prepare(), whose message says so.
     additionalProperties: false,
-    not: { anyOf: [{ required: ['content', 'source'] }, { required: ['content', 'template'] }, { required: ['source', 'template'] }] },
   },
 
   prepare(spec, env) {

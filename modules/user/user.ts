@@ -35,7 +35,8 @@ const doc = `Manages a local user account (useradd, usermod, userdel). The name 
 Parameters:
 - uid (integer): the user id. Unset: chosen on create, left as is afterwards.
 - group (string, name or numeric gid): the primary group, which must exist. Unset: on create,
-  useradd's default (a group named like the user on Debian); left as is afterwards.
+  useradd's default (on Debian a new group named like the user, which fails when such a group
+  already exists: then set group to it); left as is afterwards.
 - groups (list of group names): supplementary groups. With append false (the default) the user
   is in exactly these groups (an empty list removes all); with append true they are added and
   other memberships are kept. Unset: memberships are left as they are.

@@ -114,8 +114,10 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
         plan = done.plan;
         if (done.error) throw new KeelError('E_APPLY', done.error);
       } else {
-        if (e.error) throw new KeelError('E_PLAN', e.error);
+        // A resource whose dependency changed is planned again from the host as it is now,
+        // even if its first plan failed (the package that provides it was not there yet).
         if (e.uncertain) plan = await replan(transport, r.spec, e.mod, facts, convergeCtx, sudo);
+        else if (e.error) throw new KeelError('E_PLAN', e.error);
         if (plan!.action !== 'none') {
           const batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
           if (batch.length) {

@@ -1,0 +1,137 @@
+/**
+ * The promise behind keel's speed: a plan costs ONE exec per host whatever the number of
+ * resources, and converge probes with that same single exec before applying. Counted with a
+ * decorator around the real LocalTransport on three local hosts.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ExecOptions, PutOptions, Transport } from '../../src/transport/types.js';
+import { project } from './local-env.js';
+import { runLocal } from './run-local.js';
+
+const HOSTS = ['h1', 'h2', 'h3'];
+const FILES = 36;
+
+/** 40 resources per host: 2 directories, 36 files, 2 guarded commands. */
+const files = Array.from(
+  { length: FILES },
+  (_, i) => `  - file: "{{ root }}/etc/conf.d/f${i}.conf"\n    content: "host {{ inventory_hostname }} file ${i}\\n"\n`,
+).join('');
+const state = `resources:
+  - directory: "{{ root }}/etc"
+    mode: "0750"
+  - directory: "{{ root }}/etc/conf.d"
+${files}  - command: init
+    run: "touch {{ root }}/initialised"
+    creates: "{{ root }}/initialised"
+  - command: marker
+    run: "echo {{ inventory_hostname }} > {{ root }}/marker"
+    unless: "test -f {{ root }}/marker"
+`;
+
+interface Calls {
+  execs: string[];
+  puts: string[];
+}
+
+class CountingTransport implements Transport {
+  constructor(
+    private readonly inner: Transport,
+    readonly calls: Calls,
+  ) {}
+  get host() {
+    return this.inner.host;
+  }
+  exec(script: string, opts?: ExecOptions) {
+    this.calls.execs.push(script);
+    return this.inner.exec(script, opts);
+  }
+  put(path: string, content: string | Buffer, opts?: PutOptions) {
+    this.calls.puts.push(path);
+    return this.inner.put(path, content, opts);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+function counter() {
+  const byHost = new Map<string, Calls>();
+  const wrap = (t: Transport) => {
+    const calls = { execs: [], puts: [] };
+    byHost.set(t.host, calls);
+    return new CountingTransport(t, calls);
+  };
+  return { byHost, wrap };
+}
+
+describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', () => {
+  const roots = new Map<string, string>();
+  const p = project({}, '');
+  afterAll(() => p.remove());
+  p.write('states/many.yaml', state);
+  const hostLines = HOSTS.map((h) => {
+    roots.set(h, `${p.root}/${h}`);
+    return `  ${h}:\n    connection: local\n    vars: {root: "${p.root}/${h}"}`;
+  });
+  p.write('inventory.yaml', `states: [many]\nhosts:\n${hostLines.join('\n')}\n`);
+  const frames = (script: string) => (script.match(/; k_frame \d+ \$\?/g) ?? []).length;
+
+  it('plan: exactly one exec per host, no put, and every resource probed in it', async () => {
+    const { byHost, wrap } = counter();
+    const run = await runLocal('plan', p.inventory, { wrap });
+    expect(run.code, run.text).toBe(2);
+    expect(run.report.hosts.map((h) => h.host)).toEqual(HOSTS);
+    for (const h of run.report.hosts) expect(h.resources).toHaveLength(40);
+    expect([...byHost.keys()].sort()).toEqual(HOSTS);
+    for (const h of HOSTS) {
+      const calls = byHost.get(h)!;
+      expect(calls.execs, h).toHaveLength(1);
+      expect(calls.puts, h).toHaveLength(0);
+      const script = calls.execs[0];
+      expect(frames(script)).toBe(41); // facts + 40 probes, each framed once
+      for (let i = 0; i < FILES; i++) expect(script).toContain(`${roots.get(h)}/etc/conf.d/f${i}.conf`);
+      expect(script).toContain(`${roots.get(h)}/initialised`);
+      expect(script).toContain(`${roots.get(h)}/marker`);
+      // Each host probed its own paths only.
+      for (const other of HOSTS.filter((x) => x !== h)) expect(script).not.toContain(roots.get(other)!);
+    }
+    expect(existsSync(roots.get('h1')!)).toBe(false);
+  });
+
+  it('converge: the one batched probe exec, then one apply and one verify per change', async () => {
+    // Most of the host already matches (by hand): 3 files differ and both commands must run.
+    for (const h of HOSTS) {
+      mkdirSync(`${roots.get(h)}/etc/conf.d`, { recursive: true, mode: 0o750 });
+      chmodSync(`${roots.get(h)}/etc`, 0o750);
+      for (let i = 0; i < FILES; i++) writeFileSync(`${roots.get(h)}/etc/conf.d/f${i}.conf`, i < 3 ? 'stale\n' : `host ${h} file ${i}\n`);
+    }
+    const { byHost, wrap } = counter();
+    const run = await runLocal('converge', p.inventory, { wrap });
+    expect(run.code, run.text).toBe(0);
+    for (const h of HOSTS) {
+      expect(run.report.hosts.find((x) => x.host === h)!.summary).toMatchObject({ changed: 5, ok: 35, failed: 0 });
+      const calls = byHost.get(h)!;
+      const [probe, ...rest] = calls.execs;
+      expect(frames(probe)).toBe(41);
+      // 3 files: put + verify; 2 commands: run + verify. Nothing is probed twice before apply.
+      expect(calls.puts.sort()).toEqual([0, 1, 2].map((i) => `${roots.get(h)}/etc/conf.d/f${i}.conf`));
+      expect(rest.filter((s) => frames(s) === 1)).toHaveLength(5);
+      expect(rest.filter((s) => frames(s) === 0)).toHaveLength(2);
+      expect(rest).toHaveLength(7);
+      expect(readFileSync(`${roots.get(h)}/etc/conf.d/f1.conf`, 'utf8')).toBe(`host ${h} file 1\n`);
+      expect(readFileSync(`${roots.get(h)}/marker`, 'utf8')).toBe(`${h}\n`);
+    }
+  });
+
+  it('converge again: in sync, the probe exec only', async () => {
+    const { byHost, wrap } = counter();
+    const run = await runLocal('converge', p.inventory, { wrap });
+    expect(run.code, run.text).toBe(0);
+    expect(run.report.summary.changed).toBe(0);
+    for (const h of HOSTS) {
+      expect(byHost.get(h)!.execs).toHaveLength(1);
+      expect(byHost.get(h)!.puts).toHaveLength(0);
+    }
+  });
+});
