@@ -37,6 +37,8 @@ const group = {
     children: nameList,
     vars,
     states: nameList,
+    // converge this group's hosts only after every host of these groups has finished
+    after: nameList,
   },
   additionalProperties: false,
 };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { ConfigErrors, type KeelError } from '../errors.js';
 import { loadInventory } from './index.js';
 
@@ -101,5 +103,37 @@ describe('inventory traps', () => {
       `${I}:2:13: jump host 'bastoin' is not an inventory host`,
       `${I}:5:19: group cycle: g1 -> g2 -> g1`,
     ]);
+  });
+});
+
+describe('after: ordering between groups', () => {
+  const write = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-after-'));
+    writeFileSync(join(dir, 'inventory.yaml'), text);
+    return join(dir, 'inventory.yaml');
+  };
+  it('lists every host of the earlier groups', () => {
+    const inv = loadInventory(write('groups:\n  db:\n    hosts: {db1: {}, db2: {}}\n  web:\n    after: db\n    hosts: {web1: {}}\n'));
+    expect(inv.hosts.get('web1')!.after).toEqual(['db1', 'db2']);
+    expect(inv.hosts.get('db1')!.after).toEqual([]);
+  });
+  it('refuses an unknown group and a cycle, with positions', () => {
+    const f = write('groups:\n  db:\n    after: [web]\n    hosts: {db1: {}}\n  web:\n    after: [db, cache]\n    hosts: {web1: {}}\n');
+    let msg = '';
+    try {
+      loadInventory(f);
+    } catch (e) {
+      msg = (e as ConfigErrors).format();
+    }
+    expect(msg).toContain(`${f}:3:12: after: cycle between groups db -> web -> db`);
+  });
+  it('names an unknown group where it is written', () => {
+    const f = write('groups:\n  db:\n    hosts: {db1: {}}\n  web:\n    after: [dbs]\n    hosts: {web1: {}}\n');
+    expect(() => loadInventory(f)).toThrow(ConfigErrors);
+    try {
+      loadInventory(f);
+    } catch (e) {
+      expect((e as ConfigErrors).format()).toContain(`${f}:5:13: after: 'dbs' is not a group; did you mean 'db'?`);
+    }
   });
 });

@@ -144,9 +144,11 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
       states: [...new Set(states)],
       groups,
       pos: keyAt(decls[0].path),
+      after: [],
     });
   }
   resolveJumps(hosts, settings, valueAt, errors);
+  resolveAfter(hosts, groupsIn, members, valueAt, errors);
 
   const hostOrder = [...hosts.keys()];
   const groups = new Map<string, GroupConfig>();
@@ -157,6 +159,7 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
       children: children.get(g) ?? [],
       vars: obj(obj(gv).vars),
       states: nameList(obj(gv).states),
+      after: nameList(obj(gv).after),
     });
   }
   const stateDir = typeof doc.state_dir === 'string' ? doc.state_dir : '.keel';
@@ -236,4 +239,47 @@ function resolveJumps(
     return { ...conn, jump: specOf(j, [...chain, h]) };
   };
   for (const h of hosts.keys()) hosts.get(h)!.connection = specOf(h, [])!;
+}
+
+/** `after: [db]` on a group: its hosts converge once every host of db has finished. */
+function resolveAfter(
+  hosts: Map<string, HostConfig>,
+  groupsIn: Record<string, unknown>,
+  members: Map<string, Set<string>>,
+  valueAt: (path: PathSeg[]) => SourcePos | undefined,
+  errors: KeelError[],
+): void {
+  const obj = (v: unknown): Vars => (isPlainObject(v) ? v : {});
+  // A cycle of `after:` would make converge wait forever: refuse it.
+  const edges = new Map(Object.entries(groupsIn).map(([g, gv]) => [g, nameList(obj(gv).after)]));
+  const visit = (g: string, chain: string[]): string[] | undefined => {
+    if (chain.includes(g)) return [...chain.slice(chain.indexOf(g)), g];
+    for (const next of edges.get(g) ?? []) {
+      const cycle = visit(next, [...chain, g]);
+      if (cycle) return cycle;
+    }
+    return undefined;
+  };
+  for (const g of edges.keys()) {
+    const cycle = visit(g, []);
+    if (cycle) {
+      errors.push(new ConfigError(`after: cycle between groups ${cycle.join(' -> ')}`, { pos: valueAt(['groups', g, 'after']) }));
+      return;
+    }
+  }
+  for (const [g, gv] of Object.entries(groupsIn)) {
+    const after = nameList(obj(gv).after);
+    after.forEach((other, i) => {
+      if (!members.has(other)) {
+        const path: PathSeg[] = Array.isArray(obj(gv).after) ? ['groups', g, 'after', i] : ['groups', g, 'after'];
+        errors.push(new ConfigError(`after: '${other}' is not a group${didYouMean(other, members.keys())}`, { pos: valueAt(path) }));
+        return;
+      }
+      for (const h of members.get(g) ?? []) {
+        const host = hosts.get(h);
+        if (!host) continue;
+        for (const first of members.get(other)!) if (first !== h && !host.after.includes(first)) host.after.push(first);
+      }
+    });
+  }
 }

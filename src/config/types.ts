@@ -35,6 +35,8 @@ export interface HostConfig {
   groups: string[];
   /** Where the host was declared. */
   pos?: SourcePos;
+  /** Hosts that must finish converging before this one starts (its groups' `after:`). */
+  after: string[];
 }
 
 export interface GroupConfig {
@@ -43,6 +45,8 @@ export interface GroupConfig {
   children: string[];
   vars: Record<string, unknown>;
   states: string[];
+  /** Groups whose hosts converge before this group's hosts. */
+  after: string[];
 }
 
 export interface Inventory {

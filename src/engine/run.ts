@@ -1,7 +1,8 @@
 /** Run plan or converge over every target host in parallel, at most `forks` at once. */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { RunReport } from '../report/types.js';
+import type { HostReport, RunReport } from '../report/types.js';
+import { hostReport } from './host-report.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { runHost } from './run-host.js';
@@ -20,15 +21,24 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
   const started = Date.now();
   const limit = pLimit(Math.max(1, opts.forks));
   const mode = opts.command === 'converge' ? 'converge' : 'plan';
-  const hosts = await Promise.all(
-    jobs.map((job) =>
-      limit(async () => {
-        const report = await runHost(job, { mode, connect: opts.connect, log: opts.log, interrupted: opts.interrupted });
-        opts.onHost?.(report);
-        return report;
-      }),
-    ),
-  );
+  const running = new Map<string, Promise<HostReport>>();
+  const runOne = async (job: HostJob): Promise<HostReport> => {
+    // converge honours the groups' `after:` (db before web); plan only reads, so it never waits
+    const first = mode === 'converge' ? job.host.after.filter((h) => running.has(h)) : [];
+    const before = await Promise.all(first.map((h) => running.get(h)!));
+    const blocker = before.find((r) => r.status === 'failed' || r.status === 'unreachable');
+    const report = blocker
+      ? hostReport(job.host.name, 'failed', Date.now(), [], `not converged: it runs after ${blocker.host}, which ${blocker.status === 'failed' ? 'failed' : 'was unreachable'}`)
+      : await limit(() => runHost(job, { mode, connect: opts.connect, log: opts.log, interrupted: opts.interrupted }));
+    opts.onHost?.(report);
+    return report;
+  };
+  // Register every promise before any starts waiting, so `after` can find hosts declared later.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  for (const job of jobs) running.set(job.host.name, gate.then(() => runOne(job)));
+  release();
+  const hosts = await Promise.all(jobs.map((job) => running.get(job.host.name)!));
   return {
     command: opts.command,
     startedAt: new Date(started).toISOString(),
