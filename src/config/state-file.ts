@@ -104,7 +104,7 @@ function readResources(sf: StateFile, source: YamlSource, value: Node | null): v
 
 function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position: number): ResourceDecl | undefined {
   const kinds = moduleKinds();
-  const typed = map.items.filter((p) => getModule(scalarText(p.key) ?? '') !== undefined);
+  const typed = typeKeys(map.items.filter((p) => getModule(scalarText(p.key) ?? '') !== undefined));
   if (typed.length === 0) {
     const keys = map.items.map((p) => scalarText(p.key) ?? '').filter((k) => !(COMMON_KEYS as readonly string[]).includes(k));
     const near = keys.map((k) => ({ k, m: closestMatch(k, kinds) })).find((x) => x.m !== undefined);
@@ -137,4 +137,19 @@ function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position:
     return undefined;
   }
   return { source, map, position, kind: scalarText(kindPair.key)!, kindPair };
+}
+
+/**
+ * Some parameters share their name with a module (`user:` of git and command, `group:` of file
+ * and user). Among several module keys, the type is the one whose module takes all the others
+ * as parameters: `{git: /srv/app, user: app}` is a git resource run as `app`.
+ */
+function typeKeys<P extends { key: unknown }>(typed: P[]): P[] {
+  if (typed.length < 2) return typed;
+  const names = typed.map((p) => scalarText(p.key as Node) ?? '');
+  const owners = typed.filter((p, i) => {
+    const params = getModule(names[i])!.schema.properties;
+    return names.every((other, j) => j === i || other in params);
+  });
+  return owners.length === 1 ? owners : typed;
 }

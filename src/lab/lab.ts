@@ -42,6 +42,7 @@ export async function labUp(n: number, opts: LabOptions = {}): Promise<LabInfo> 
   if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) {
     throw new KeelError('E_LAB', `lab size must be a whole number from 1 to ${MAX_HOSTS}, got ${n}`);
   }
+  const t0 = Date.now();
   const o = resolveLabOptions(opts);
   const files = labFiles(o.dir);
   const net = parseSubnet(o.subnet);
@@ -78,7 +79,8 @@ export async function labUp(n: number, opts: LabOptions = {}): Promise<LabInfo> 
   );
   writeLabState(files.state, { subnet: o.subnet, imageDir: image.dir, hosts: hosts.map(({ name, address }) => ({ name, address })) });
   writeInventoryFiles(hosts, files);
-  o.log(`${hosts.filter((h) => h.booted).length} host(s) booting, waiting for ssh and systemd`);
+  const bootCount = hosts.filter((h) => h.booted).length;
+  o.log(`${bootCount} host(s) booting (set up in ${Date.now() - t0} ms), waiting for ssh and systemd`);
 
   const ready = await Promise.all(
     hosts.map(async (h): Promise<LabHost> => {
