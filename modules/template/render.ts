@@ -25,6 +25,11 @@ interface NjNode {
   [field: string]: unknown;
 }
 
+/** nunjucks' getTemplate with the including file (missing from @types/nunjucks): resolves ./ names. */
+interface GetTemplate {
+  getTemplate(name: string, eagerCompile: boolean, parentName: string): nunjucks.Template | null;
+}
+
 const parser = (nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser;
 
 /**
@@ -105,7 +110,7 @@ function checkFile(
   for (const ref of templateRefs(root)) {
     let child: nunjucks.Template | null;
     try {
-      child = env.getTemplate(ref.name, false, f.file) as nunjucks.Template | null;
+      child = (env as unknown as GetTemplate).getTemplate(ref.name, false, f.file);
     } catch (e) {
       if (isKeelError(e)) throw e;
       if (ref.ignoreMissing) continue;
@@ -197,11 +202,16 @@ function syntaxError(e: unknown, file: string): ConfigError {
 function runtimeError(e: unknown, file: string, singleFile: boolean): ConfigError {
   const raw = e instanceof Error ? e.message : String(e);
   const where = /\[Line (\d+), Column (\d+)\]/.exec(raw);
-  const message = `template error: ${innerMessage(raw)}`;
+  const inner = innerMessage(raw);
+  const message = `template error: ${inner}`;
+  // Static checks found every variable defined: the value output is null (an empty YAML value).
+  const hint = /null or undefined value/.test(inner)
+    ? 'a variable printed here is null (an empty value in YAML?): give it a value or use | default("", true)'
+    : undefined;
   if (where && singleFile) {
-    return new ConfigError(message, { pos: { file, line: Number(where[1]), column: Number(where[2]) }, cause: e });
+    return new ConfigError(message, { pos: { file, line: Number(where[1]), column: Number(where[2]) }, hint, cause: e });
   }
-  return new ConfigError(`${message} (rendering ${file})`, { cause: e });
+  return new ConfigError(`${message} (rendering ${file})`, { hint, cause: e });
 }
 
 /** Default search path: the template's own directory, then the state file's. */

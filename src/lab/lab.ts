@@ -12,6 +12,7 @@ import { hostDirOf, hostRunning, startHost, stopHost } from './host.js';
 import { ensureImage } from './image.js';
 import { writeInventoryFiles } from './inventory.js';
 import { ensureKeyPair } from './keys.js';
+import { withLabLock } from './lock.js';
 import { ensureBridge, hostsWithNetns, removeBridge } from './network.js';
 import { waitUntilReady } from './readiness.js';
 import { claimLab, labOwner, readLabState, releaseLab, writeLabState } from './state.js';
@@ -39,6 +40,10 @@ function labHasLiveHosts(dir: string): boolean {
  */
 export async function labUp(n: number, opts: LabOptions = {}): Promise<LabInfo> {
   requireLabSupport();
+  return withLabLock('keel lab up', () => labUpLocked(n, opts));
+}
+
+async function labUpLocked(n: number, opts: LabOptions): Promise<LabInfo> {
   if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) {
     throw new KeelError('E_LAB', `lab size must be a whole number from 1 to ${MAX_HOSTS}, got ${n}`);
   }
@@ -130,6 +135,10 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabHost[]> {
  */
 export async function labDown(opts: LabOptions = {}): Promise<void> {
   requireLabSupport();
+  return withLabLock('keel lab down', () => labDownLocked(opts));
+}
+
+async function labDownLocked(opts: LabOptions): Promise<void> {
   const o = resolveLabOptions(opts);
   const files = labFiles(o.dir);
   const owner = labOwner();

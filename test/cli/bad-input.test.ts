@@ -63,7 +63,6 @@ const inv = (name: string, hosts: Record<string, string[]>, extra = '') => {
     .join('');
   return p.write(`${name}.yaml`, `${extra}hosts:\n${body}`);
 };
-p.write('states/vars.yaml', 'resources: []\n');
 const invs = {
   errs: inv('inv-errs', { localhost: ['good', 'errs'] }, 'vars: {greeting: hello}\n'),
   cycle: inv('inv-cycle', { localhost: ['good', 'cyc'] }),
@@ -71,10 +70,8 @@ const invs = {
   yaml: inv('inv-yaml', { localhost: ['good', 'badyaml'] }),
   missing: inv('inv-missing', { localhost: ['good', 'comon'] }),
   all: inv('inv-all', { web1: ['good', 'errs'], web2: ['good', 'cyc'], web3: ['good', 'inc'] }, 'vars: {greeting: hello}\n'),
-  good: inv('inv-good', { web1: ['good'], web2: ['good', 'cyc'] }),
+  good: inv('inv-good', { web1: ['good', 'common'], web2: ['good'] }),
 };
-// inv-good must be good: drop the cycle
-p.write('inv-good.yaml', `hosts:\n  web1:\n    connection: local\n    states: [good, common]\n  web2:\n    connection: local\n    states: [good]\n`);
 
 const S = (name: string) => `${p.dir}/states/${name}.yaml`;
 const run = (cmd: string, inventory: string, extra: string[] = []) => keel([cmd, '-i', inventory, '--var', `root=${p.root}`, ...extra]);
@@ -97,8 +94,11 @@ function expectCleanFailure(r: KeelResult) {
   expect(existsSync(`${p.root}/also-good`)).toBe(false);
 }
 
+/** The list of module types grows as modules land: match it loosely, the rest exactly. */
+const UNKNOWN_MODULE = new RegExp(
+  `^${escape(`${S('errs')}:4:5: resource has no module type: expected one of `)}command, (\\w+, )*directory, (\\w+, )*file(, \\w+)*${escape("; did you mean 'file' for 'fiel'?")}$`,
+);
 const ERRS = [
-  `${S('errs')}:4:5: resource has no module type: expected one of command, directory, file; did you mean 'file' for 'fiel'?`,
   `${S('errs')}:6:5: unknown key 'modee' for file: did you mean 'mode'?`,
   `${S('errs')}:8:11: resources[3].mode: expected string matching ^0?[0-7]{3,4}$, found 644 (number)`,
 ];
@@ -109,7 +109,8 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
     const r = await run('plan', invs.errs);
     expectCleanFailure(r);
     const msgs = messages(r);
-    expect(msgs.slice(0, 3)).toEqual(ERRS);
+    expect(msgs[0]).toMatch(UNKNOWN_MODULE);
+    expect(msgs.slice(1, 3)).toEqual(ERRS);
     expect(msgs[3]).toMatch(new RegExp(`^${escape(UNDEF)}(; did you mean 'greeting'\\?)?$`));
     expect(msgs).toHaveLength(4);
   });
@@ -141,7 +142,7 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
   it('an inventory naming a missing state', async () => {
     const r = await run('plan', invs.missing);
     expectCleanFailure(r);
-    expect(messages(r)).toEqual([`${invs.missing}:4:21: state 'comon' not found: expected ${p.dir}/states/comon.yaml; did you mean 'common'?`]);
+    expect(messages(r)).toEqual([`${invs.missing}:4:20: state 'comon' not found: expected ${p.dir}/states/comon.yaml; did you mean 'common'?`]);
   });
 
   it('errors of several hosts and kinds in one run: every one reported', async () => {
@@ -149,6 +150,7 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
     expectCleanFailure(r);
     const msgs = messages(r);
     for (const e of ERRS) expect(msgs).toContain(e);
+    expect(msgs.filter((m) => UNKNOWN_MODULE.test(m))).toHaveLength(1);
     expect(msgs.some((m) => m.startsWith(`${S('errs')}:10:19: host web1: undefined variable 'greting'`))).toBe(true);
     expect(msgs).toContain(`${S('cyc')}:5:5: dependency cycle between 2 resources:`);
     expect(msgs.some((m) => m.startsWith(`${S('inc')}:1:11: state 'commons' not found`))).toBe(true);
@@ -160,6 +162,7 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
     expectCleanFailure(r);
     const msgs = messages(r);
     for (const e of ERRS) expect(msgs).toContain(e);
+    expect(msgs.filter((m) => UNKNOWN_MODULE.test(m))).toHaveLength(1);
     expect(msgs).toContain(`${S('cyc')}:5:5: dependency cycle between 2 resources:`);
     expect(msgs).toHaveLength(6);
   });
@@ -173,7 +176,7 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
   });
 
   it('graph --format dot and mermaid contain the edges', async () => {
-    const g = p.write(
+    p.write(
       'states/graph.yaml',
       `resources:
   - directory: "{{ root }}/d"
@@ -189,7 +192,6 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
     before: command:c
 `,
     );
-    expect(existsSync(g)).toBe(true);
     const gi = inv('inv-graph', { localhost: ['graph'] });
     const [dot, mermaid] = await Promise.all([run('graph', gi), run('graph', gi, ['--format', 'mermaid'])]);
     const d = `directory:${p.root}/d`;
@@ -230,7 +232,7 @@ describe('each field-level mistake alone gives exactly one error (in-process, sa
     ['unknown module', `resources:\n  - pgk: nginx\n`, `2:5: resource has no module type`],
     ['misspelt key', `resources:\n  - file: /tmp/x\n    contnet: "a"\n`, `3:5: unknown key 'contnet' for file: did you mean 'content'?`],
     ['wrong type', `resources:\n  - directory: /tmp/x\n    force: "yes"\n`, `3:12: resources[0].force: expected boolean`],
-    ['undefined variable', `resources:\n  - file: "{{ roo }}/x"\n`, `2:14: host localhost: undefined variable 'roo'`],
+    ['undefined variable', `resources:\n  - file: "{{ roo }}/x"\n`, `2:15: host localhost: undefined variable 'roo'; did you mean 'root'?`],
     ['missing required key', `resources:\n  - command: x\n    creates: /tmp/x\n`, `2:5: missing required key 'run' for command`],
     ['unknown reference', `resources:\n  - command: x\n    run: "true"\n    require: command:y\n`, `4:14:`],
   ])('%s', (_name, state, expected) => {

@@ -278,7 +278,8 @@ describe('watch and notify run refresh only when the watched resource changed', 
 
     appendFileSync(`${p.root}/app.conf`, 'v2\n');
     const third = await runLocal('converge', p.inventory, { vars });
-    expect(lines(log)).toEqual([...lines(log).slice(0, 2), 'refresh app']);
+    expect(lines(log)).toHaveLength(3);
+    expect(lines(log)[2]).toBe('refresh app');
     expect(resource(third, 'test_service:notified').refreshed).toBeUndefined();
   });
 });

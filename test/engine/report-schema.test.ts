@@ -124,7 +124,7 @@ describe('real reports validate against docs/report.schema.json', () => {
     expect(res.report.summary).toMatchObject({ drifted: 0, failed: 0 });
   });
 
-  it('in-process variants validate too: a failing command, skips, may-change, plan failure', async () => {
+  it('in-process variants validate too: a failing command, a skip, a plan-time failure', async () => {
     const vars = [`root=${p.root}`];
     const all = await runLocal('plan', p.inventory, { vars });
     expectValid(JSON.parse(JSON.stringify(all.report)));

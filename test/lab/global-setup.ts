@@ -5,9 +5,11 @@
  * KEEL_LAB_INVENTORY (keel inventory path) and KEEL_LAB_HOSTS_JSON (see LabTestHost).
  * Without lab support (not Linux/root): throws in CI, else one loud line and KEEL_LAB_SKIP.
  */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labDown, labLeftovers, labSupportProblem, labUp } from '../../src/lab/index.js';
+import { isAlive } from '../../src/lab/proc.js';
+import { labDown, labLeftovers, labSupportProblem, labUp, withLabLock } from '../../src/lab/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,6 +31,11 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     return undefined;
   }
   const dir = join(repo, '.keel', 'test-lab');
+  // Several test runs may share the lab: each registers, and only the last one out takes it down.
+  const users = join(dir, 'users');
+  mkdirSync(users, { recursive: true });
+  for (const pid of readdirSync(users)) if (!isAlive(Number(pid))) rmSync(join(users, pid), { force: true });
+  writeFileSync(join(users, String(process.pid)), '');
   const n = Number(process.env.KEEL_LAB_HOSTS ?? 3);
   const started = Date.now();
   const info = await labUp(n, { dir, log: (m) => process.stderr.write(`keel lab: ${m}\n`) });
@@ -49,8 +56,17 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
       process.stderr.write(`keel lab: kept up (KEEL_LAB_KEEP=1); take it down with labDown({dir: '${dir}'})\n`);
       return;
     }
-    await labDown({ dir });
-    const left = await labLeftovers({ dir });
-    if (left.length > 0) throw new Error(`labDown left these behind:\n  ${left.join('\n  ')}`);
+    await withLabLock('test lab teardown', async () => {
+      rmSync(join(users, String(process.pid)), { force: true });
+      const others = readdirSync(users).filter((pid) => isAlive(Number(pid)));
+      if (others.length > 0) {
+        process.stderr.write(`keel lab: left up for other test runs (pids ${others.join(', ')})\n`);
+        return;
+      }
+      await labDown({ dir });
+      const left = await labLeftovers({ dir });
+      if (left.length > 0) throw new Error(`labDown left these behind:\n  ${left.join('\n  ')}`);
+    });
   };
 }
+
