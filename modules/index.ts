@@ -13,10 +13,12 @@ import { cronModule } from './cron/cron.js';
 import { gitModule } from './git/git.js';
 import { postgresRoleModule } from './postgres_role/postgres_role.js';
 import { postgresDbModule } from './postgres_db/postgres_db.js';
+import { templateModule } from './template/template.js';
+import { lineModule } from './line/line.js';
 
 export const builtinModules: ResourceModule[] = [
   fileModule, directoryModule, commandModule, pkgModule, serviceModule, systemdUnitModule,
-  userModule, groupModule, cronModule, gitModule, postgresRoleModule, postgresDbModule,
+  userModule, groupModule, cronModule, gitModule, postgresRoleModule, postgresDbModule, templateModule, lineModule,
 ];
 
 for (const m of builtinModules) registerModule(m);

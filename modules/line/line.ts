@@ -86,7 +86,7 @@ function compile(spec: LineSpec, key: 'match' | 'insert_after' | 'insert_before'
   try {
     return new RegExp(src);
   } catch (e) {
-    throw new ConfigError(`line ${spec.name}: ${key} is not a valid regular expression: ${(e as Error).message}`, {
+    throw new ConfigError(`${key} is not a valid regular expression: ${(e as Error).message}`, {
       resource: `line:${spec.name}`,
       cause: e,
     });
@@ -187,15 +187,15 @@ export const lineModule: ResourceModule<LineSpec, FileState, FileSteps> = {
     assertAbsolutePath('line', spec.name);
     const resource = `line:${spec.name}`;
     if (spec.insert_after !== undefined && spec.insert_before !== undefined) {
-      throw new ConfigError(`line ${spec.name}: set insert_after or insert_before, not both`, { resource });
+      throw new ConfigError('set insert_after or insert_before, not both', { resource });
     }
-    if (!isAbsent(spec) && spec.text === undefined) throw new ConfigError(`line ${spec.name}: text is required`, { resource });
+    if (!isAbsent(spec) && spec.text === undefined) throw new ConfigError('text is required', { resource });
     if (isAbsent(spec) && spec.text === undefined && spec.match === undefined) {
-      throw new ConfigError(`line ${spec.name}: state absent needs match or text`, { resource });
+      throw new ConfigError('state absent needs match or text', { resource });
     }
     const attrs = (['mode', 'owner', 'group'] as const).filter((k) => spec[k] !== undefined);
     if (attrs.length && !spec.create) {
-      throw new ConfigError(`line ${spec.name}: ${attrs.join(', ')} only apply with create: true`, {
+      throw new ConfigError(`${attrs.join(', ')} only apply with create: true`, {
         resource,
         hint: "manage an existing file's attributes with the file module",
       });

@@ -94,7 +94,7 @@ function plan(spec: PkgSpec, cur: PkgCurrent, facts: Facts): Plan<PkgOp> {
   const version = spec.version;
   const install: PkgOp = version !== undefined ? { name, op: 'install', version } : { name, op: 'install' };
   if (!p.installed) {
-    const to = version ?? p.candidate ?? 'latest';
+    const to = version ?? p.candidate ?? 'installed';
     return { action: 'create', changes: [{ field: 'version', from: null, to }], steps: install };
   }
   const wanted = version ?? (state === 'latest' ? p.candidate : undefined);

@@ -108,16 +108,16 @@ export const templateModule: ResourceModule<TemplateSpec, FileState, FileSteps> 
     assertAbsolutePath('template', spec.name);
     const resource = `template:${spec.name}`;
     if (isAbsent(spec)) return spec;
-    if (spec.source === undefined) throw new ConfigError(`template ${spec.name}: source is required`, { resource });
+    if (spec.source === undefined) throw new ConfigError('source is required', { resource });
     const file = resolve(env.stateDir, spec.source);
     let bytes: Buffer;
     try {
       bytes = env.readFile(spec.source);
     } catch (e) {
       if (isKeelError(e)) throw e;
-      throw new ConfigError(`template ${spec.name}: cannot read source ${spec.source}: ${(e as Error).message}`, { resource, cause: e });
+      throw new ConfigError(`cannot read source ${spec.source}: ${(e as Error).message}`, { resource, cause: e });
     }
-    if (!isUtf8(bytes)) throw new ConfigError(`template ${spec.name}: source ${spec.source} is not UTF-8 text`, { resource });
+    if (!isUtf8(bytes)) throw new ConfigError(`source ${spec.source} is not UTF-8 text`, { resource });
     const vars = spec.vars ? { ...env.vars, ...spec.vars } : env.vars;
     try {
       const content = renderTemplateFile({ file, text: bytes.toString('utf8') }, vars, searchPathsFor(file, env.stateDir));

@@ -64,8 +64,8 @@ function prepareResource(r: Resource, host: HostConfig, errors: KeelError[]): Re
   try {
     return { ...r, spec: mod.prepare(r.spec, env) };
   } catch (e) {
-    const err = isKeelError(e) ? e : new ConfigError((e as Error).message, { pos: r.pos, resource: r.id });
-    errors.push(err.pos ? err : new ConfigError(err.message, { pos: r.pos, resource: r.id, hint: err.hint }));
+    const all = e instanceof ConfigErrors ? e.errors : [isKeelError(e) ? e : new ConfigError((e as Error).message)];
+    for (const err of all) errors.push(err.pos ? err : new ConfigError(err.message, { pos: r.pos, resource: r.id, hint: err.hint }));
     return r;
   }
 }

@@ -76,6 +76,14 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
   if (opts.mode === 'plan') {
     const reports = order.map((r) => {
       const e = entries.get(r.id)!;
+      if (e.error && e.uncertain) {
+        // It cannot be planned yet (its config file comes with a package that will be installed
+        // first): converge probes it again once its dependencies are done.
+        const report = resourceReport(r, e.mod, undefined, 'planned');
+        report.action = 'may-change';
+        report.note = `cannot be planned until its dependencies are applied: ${e.error}`;
+        return report;
+      }
       if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
       const report = resourceReport(r, e.mod, e.plan, 'planned');
       if (e.uncertain && e.plan!.action === 'none') report.action = 'may-change';

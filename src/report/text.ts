@@ -45,6 +45,7 @@ function renderResource(r: ResourceReport, command: RunReport['command'], c: Col
   const lines = [paint(`  ${SYMBOL[r.action]} ${r.id}`) + c.dim(`  ${r.source}`) + note + state];
   for (const ch of r.changes) lines.push(`      ${ch.field}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
   if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(l, c)));
+  if (r.note) lines.push(indent(c.dim(r.note), 6));
   if (r.error) lines.push(indent(c.red(r.error), 6));
   return lines;
 }

@@ -15,6 +15,8 @@ export interface ResourceReport {
   status: ResourceStatus;
   /** True when a watched resource changed and this one's refresh (restart/reload) ran. */
   refreshed?: boolean;
+  /** Why a resource is shown as may-change when its plan had to wait for its dependencies. */
+  note?: string;
   error?: string;
 }
 

@@ -1,9 +1,13 @@
 /** Run the real keel CLI (from source, through tsx) the way a user would. */
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 const MAIN = join(REPO, 'src', 'cli', 'main.ts');
+// tsx resolved from the repository, so tests can run keel from any working directory
+const TSX = pathToFileURL(createRequire(join(REPO, 'package.json')).resolve('tsx')).href;
 
 export interface KeelResult {
   code: number;
@@ -15,7 +19,7 @@ export function keel(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessE
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
+      ['--import', TSX, MAIN, ...args],
       { cwd: opts.cwd ?? REPO, env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
