@@ -21,6 +21,8 @@ export default defineConfig({
           name: 'lab',
           include: ['test/lab/**/*.test.ts', 'test/lab-*/**/*.test.ts', 'test/modules/**/*.test.ts', 'test/stack/**/*.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
+          // files share the lab's hosts (and their apt lock): one file at a time keeps runs deterministic
+          fileParallelism: false,
         },
       },
     ],

@@ -23,6 +23,26 @@ function keel(args, { expect } = {}) {
   return res.status;
 }
 
+const labSsh = 'ssh -F /dev/null -i .keel/lab/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=.keel/lab/known_hosts';
+
+/** Fetch the page Nginx serves (Django rendering a row from PostgreSQL), once Gunicorn answers. */
+async function showPage(url) {
+  console.log(bold(`\n$ curl ${url}`));
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    if (res?.status === 200) {
+      console.log((await res.text()).trim());
+      return;
+    }
+    if (Date.now() > until) {
+      console.error(`demo: ${url} answered ${res?.status ?? 'nothing'}`);
+      process.exit(1);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 function sh(cmd) {
   console.log(bold(`\n$ ${cmd}`));
   const res = spawnSync('sh', ['-c', cmd], { cwd: root, stdio: 'inherit' });
@@ -31,13 +51,18 @@ function sh(cmd) {
 
 const useLab = process.platform === 'linux' && process.getuid?.() === 0 && process.env.KEEL_DEMO !== 'local';
 if (useLab) {
-  const hosts = process.env.KEEL_DEMO_HOSTS ?? '2';
-  keel(['lab', 'up', hosts], { expect: [0] });
+  keel(['lab', 'up', '2'], { expect: [0] });
   try {
+    // the app's code lives in a bare git repository on the web host, as on a git server
+    sh('scripts/push-app.sh 10.199.0.11 .keel/lab/id_ed25519 .keel/lab/known_hosts');
     keel(['plan'], { expect: [2] });
     keel(['converge'], { expect: [0] });
     keel(['plan'], { expect: [0] });
-    keel(['plan'], { expect: [0] });
+    await showPage('http://10.199.0.11/');
+    sh(`${labSsh} root@10.199.0.11 'systemctl stop nginx; chmod 0644 /etc/superbook/env'`);
+    keel(['plan'], { expect: [2] });
+    keel(['converge'], { expect: [0] });
+    await showPage('http://10.199.0.11/');
   } finally {
     if (process.env.KEEL_LAB_KEEP !== '1') keel(['lab', 'down']);
   }

@@ -94,7 +94,8 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
   }
 
   const changed = new Set<string>();
-  const failed = new Set<string>();
+  /** Failed or skipped resources, each with the failure at the root of it. */
+  const failed = new Map<string, string>();
   const onceKeys = new Map<string, Promise<void>>();
   const reports: ResourceReport[] = [];
   /** Resources applied ahead of their turn as part of a batch, with their outcome. */
@@ -105,13 +106,15 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
     const e = entries.get(r.id)!;
     const blocker = (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));
     if (opts.interrupted?.() && !batched.has(r.id)) {
-      failed.add(r.id);
+      failed.set(r.id, r.id);
       reports.push(resourceReport(r, e.mod, e.plan, 'skipped', 'interrupted (Ctrl-C) before this resource'));
       continue;
     }
     if (blocker) {
-      failed.add(r.id);
-      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', `skipped: dependency ${blocker} failed`));
+      const root = failed.get(blocker)!;
+      failed.set(r.id, root);
+      const why = root === blocker ? `dependency ${blocker} failed` : `dependency ${blocker} was skipped because ${root} failed`;
+      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', `skipped: ${why}`));
       continue;
     }
     const ctx = ctxFor(r.id);
@@ -152,7 +155,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
       reports.push(report);
     } catch (err) {
       log.debug({ err, resource: r.id }, 'resource failed');
-      failed.add(r.id);
+      failed.set(r.id, r.id);
       reports.push(resourceReport(r, e.mod, plan, 'failed', message(err)));
     }
   }
@@ -165,7 +168,7 @@ type Resource = HostJob['resources'][number];
  * Later resources of the same kind that can join a batch now: planned to change, certain, and
  * depending on nothing that is still to come (other than members of the batch).
  */
-function batchFrom(rest: Resource[], kind: string, entries: Map<string, Entry>, job: HostJob, failed: Set<string>): { r: Resource; plan: Plan }[] {
+function batchFrom(rest: Resource[], kind: string, entries: Map<string, Entry>, job: HostJob, failed: ReadonlyMap<string, string>): { r: Resource; plan: Plan }[] {
   const pending = new Set(rest.map((x) => x.id));
   const members = new Set<string>();
   const batch: { r: Resource; plan: Plan }[] = [];

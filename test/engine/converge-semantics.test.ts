@@ -84,6 +84,8 @@ describe('a failure skips its dependents and nothing else', () => {
     expect(after.status).toBe('skipped');
     expect(after.error).toContain('command:fail');
     expect(resource(res, `file:${p.root}/after-after`).status).toBe('skipped');
+    // two steps away: the skip names the resource in between and the failure at the root
+    expect(resource(res, `file:${p.root}/after-after`).error).toBe(`skipped: dependency file:${p.root}/after was skipped because command:fail failed`);
     expect(resource(res, `file:${p.root}/unrelated`).status).toBe('changed');
     expect(readFileSync(`${p.root}/unrelated`, 'utf8')).toBe('free\n');
     expect(existsSync(`${p.root}/after`)).toBe(false);

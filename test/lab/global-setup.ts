@@ -36,7 +36,8 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   mkdirSync(users, { recursive: true });
   for (const pid of readdirSync(users)) if (!isAlive(Number(pid))) rmSync(join(users, pid), { force: true });
   writeFileSync(join(users, String(process.pid)), '');
-  const n = Number(process.env.KEEL_LAB_HOSTS ?? 3);
+  // lab1..lab3 for module and engine tests, lab4 (web) and lab5 (db) for the production stack
+  const n = Number(process.env.KEEL_LAB_HOSTS ?? 5);
   const started = Date.now();
   const info = await labUp(n, { dir, log: (m) => process.stderr.write(`keel lab: ${m}\n`) });
   process.stderr.write(`keel lab: ${info.hosts.length} host(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,0 +1,123 @@
+/**
+ * The production Django stack (states/*.yaml, examples/superbook) built for real on two fresh
+ * lab hosts: PostgreSQL on the db host; Nginx in front of Gunicorn running Django on the web
+ * host. One converge builds it, a second changes nothing, hand-made drift is shown and fixed,
+ * and a new commit is deployed with exactly the steps a deploy needs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, keel, keelJson } from '../helpers/keel.js';
+import { labHosts, labSkip } from '../lab/lab-env.js';
+import { onHost } from '../lab-ssh/lab-inventory.js';
+
+const GREETING = 'Hello from PostgreSQL, rendered by Django';
+
+describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
+  let lab: ReturnType<typeof labHosts>;
+  let web: ReturnType<typeof labHosts>[number];
+  let db: ReturnType<typeof labHosts>[number];
+  const dir = mkdtempSync(join(tmpdir(), 'keel-stack-'));
+  const inventory = join(dir, 'inventory.yaml');
+  const worktree = join(dir, 'app-src');
+  const changedIds = (report: any, host: string) =>
+    report.hosts.find((h: any) => h.host === host).resources.filter((r: any) => r.status === 'changed').map((r: any) => r.id).sort();
+  /** The front page once Gunicorn answers (a restarted Gunicorn takes a moment to listen). */
+  const page = async (): Promise<string> => {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const res = await fetch(`http://${web.address}/`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      if (res?.status === 200) return res.text();
+      if (Date.now() > until) throw new Error(`http://${web.address}/ answered ${res?.status ?? 'nothing'} for 30 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const gitEnv = () => ({
+    ...process.env,
+    GIT_SSH_COMMAND: `ssh -F /dev/null -i ${web.identity} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${web.knownHosts}`,
+  });
+
+  beforeAll(() => {
+    lab = labHosts();
+    [web, db] = [lab[3], lab[4]];
+    // the shipped inventory, pointed at two fresh lab hosts; the states are the shipped ones
+    const inv = parse(readFileSync(join(REPO, 'inventory.yaml'), 'utf8'));
+    inv.defaults = { user: 'root', identity: web.identity, known_hosts: web.knownHosts };
+    inv.groups.db.hosts = { db1: { address: db.address } };
+    inv.groups.web.hosts = { web1: { address: web.address } };
+    inv.vars.db_host = db.address;
+    inv.vars.web_network = db.address.replace(/\.\d+$/, '.0/24');
+    writeFileSync(inventory, stringify(inv));
+    symlinkSync(join(REPO, 'states'), join(dir, 'states'));
+    execFileSync('sh', [join(REPO, 'scripts', 'push-app.sh'), web.address, web.identity, web.knownHosts], {
+      env: { ...process.env, KEEL_APP_WORKTREE: worktree },
+    });
+  });
+
+  it('builds the whole stack in one converge; Django renders a row it read from PostgreSQL', async () => {
+    const plan = await keel(['plan', '-i', inventory]);
+    expect(plan.code, plan.stderr).toBe(2);
+    const conv = await keelJson(['converge', '-i', inventory], { timeoutMs: 900_000 });
+    const failures = conv.report.hosts.flatMap((h: any) => h.resources.filter((r: any) => r.status !== 'ok' && r.status !== 'changed'));
+    expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
+    expect(conv.code).toBe(0);
+    expect(await page()).toContain(GREETING);
+    // static files come from Nginx itself, not from Django
+    const css = await fetch(`http://${web.address}/static/books/style.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('server')).toMatch(/nginx/);
+  });
+
+  it('a second converge changes nothing and plan is clean', async () => {
+    const again = await keelJson(['converge', '-i', inventory]);
+    expect(again.code).toBe(0);
+    expect(again.report.hosts.map((h: any) => h.summary.changed)).toEqual([0, 0]);
+    expect((await keel(['plan', '-i', inventory])).code).toBe(0);
+  });
+
+  it('shows hand-made drift with diffs and fixes it', async () => {
+    await onHost(web, 'systemctl stop nginx && echo "# edited by hand" >> /etc/nginx/sites-enabled/superbook.conf && chmod 0644 /etc/superbook/env');
+    await onHost(db, `runuser -u postgres -- psql -q -c 'ALTER DATABASE superbook OWNER TO postgres' -c 'DROP ROLE superbook'`);
+    const plan = await keelJson(['plan', '-i', inventory]);
+    expect(plan.code).toBe(2);
+    const res = (host: string, id: string) => plan.report.hosts.find((h: any) => h.host === host).resources.find((r: any) => r.id === id);
+    expect(res('web1', 'service:nginx').changes).toContainEqual({ field: 'running', from: false, to: true });
+    expect(res('web1', 'template:/etc/nginx/sites-enabled/superbook.conf').diff).toContain('-# edited by hand');
+    expect(res('web1', 'app-env').changes).toContainEqual({ field: 'mode', from: '0644', to: '0640' });
+    expect(res('db1', 'postgres_role:superbook').action).toBe('create');
+    expect(res('db1', 'postgres_db:superbook').changes).toContainEqual({ field: 'owner', from: 'postgres', to: 'superbook' });
+    expect(plan.stdout).not.toContain('lab-only-secret');
+
+    const conv = await keel(['converge', '-i', inventory]);
+    expect(conv.code, conv.stdout).toBe(0);
+    expect(conv.stdout).not.toContain('lab-only-secret');
+    expect((await keel(['plan', '-i', inventory])).code).toBe(0);
+    expect(await page()).toContain(GREETING);
+  });
+
+  it('deploys a new commit: pull, migrate, collect static, restart Gunicorn, and nothing else', async () => {
+    const tpl = join(worktree, 'books', 'templates', 'books', 'index.html');
+    writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('</body>', '<footer>release 2</footer>\n</body>'));
+    execFileSync('git', ['-C', worktree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'release 2']);
+    execFileSync('git', ['-C', worktree, 'push', '-q', `root@${web.address}:/srv/git/superbook.git`, 'main'], { env: gitEnv() });
+    const head = execFileSync('git', ['-C', worktree, 'rev-parse', 'HEAD']).toString().trim();
+    const pidBefore = await onHost(web, 'systemctl show -p MainPID --value gunicorn');
+
+    const plan = await keelJson(['plan', '-i', inventory]);
+    const git = plan.report.hosts.find((h: any) => h.host === 'web1').resources.find((r: any) => r.id === 'git:/srv/superbook');
+    expect(git.changes).toContainEqual(expect.objectContaining({ field: 'revision', to: head }));
+
+    const conv = await keelJson(['converge', '-i', inventory]);
+    expect(conv.code).toBe(0);
+    expect(changedIds(conv.report, 'web1')).toEqual(['command:collectstatic', 'command:migrate', 'git:/srv/superbook', 'service:gunicorn']);
+    expect(changedIds(conv.report, 'db1')).toEqual([]);
+    expect(await onHost(web, 'systemctl show -p MainPID --value gunicorn')).not.toBe(pidBefore);
+    expect(await onHost(web, 'git -C /srv/superbook rev-parse HEAD')).toBe(`${head}\n`);
+    const html = await page();
+    expect(html).toContain('release 2');
+    expect(html).toContain(GREETING);
+  });
+});
