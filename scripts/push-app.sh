@@ -16,5 +16,5 @@ cp -a "$here/examples/superbook/." "$work/"
 find "$work" -name __pycache__ -prune -exec rm -rf {} +
 git -C "$work" add -A
 git -C "$work" -c user.name=keel -c user.email=keel@localhost commit -q -m "${KEEL_APP_MESSAGE:-superbook: publish}" >/dev/null || true
-GIT_SSH_COMMAND="$ssh_cmd" git -C "$work" push -q "root@$address:$repo" main
+GIT_SSH_COMMAND="$ssh_cmd" git -C "$work" push -q --force "root@$address:$repo" main
 git -C "$work" rev-parse HEAD

@@ -6,6 +6,7 @@ import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
 import { connect } from '../transport/connect.js';
 import { loadCommon, type CommonFlags } from './load.js';
+import { promptPassphrase } from './prompt.js';
 
 export interface RunFlags extends CommonFlags {
   tags?: string;
@@ -30,7 +31,7 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags)
     command,
     forks: flags.forks,
     log,
-    connect: (job: HostJob) => connect(job.host.connection, { log, acceptNew: flags.acceptNew }),
+    connect: (job: HostJob) => connect(job.host.connection, { log, acceptNew: flags.acceptNew, promptPassphrase }),
     interrupted: () => interrupted,
   });
   process.off('SIGINT', onSigint);
