@@ -10,7 +10,10 @@ export const PROBE_TIMEOUT_MS = 300_000;
 
 export async function runProbes(transport: Transport, snippets: string[], sudo: boolean): Promise<ProbeOutput[]> {
   const { script, marker } = buildProbeScript(snippets);
-  const res = await transport.exec(script, { sudo, timeoutMs: PROBE_TIMEOUT_MS });
+  // The script travels on stdin, not in the command line: a host with hundreds of resources
+  // would pass the kernel's 128 KiB limit for one argument, and argv shows up in `ps`.
+  // Every snippet reads /dev/null, so only `sh -s` reads this stdin.
+  const res = await transport.exec('sh -s', { stdin: script, sudo, timeoutMs: PROBE_TIMEOUT_MS });
   try {
     return parseProbeOutput(res.stdout.toString('latin1'), marker, snippets.length);
   } catch (e) {

@@ -43,7 +43,8 @@ class CountingTransport implements Transport {
     return this.inner.host;
   }
   exec(script: string, opts?: ExecOptions) {
-    this.calls.execs.push(script);
+    // a probe batch is `sh -s` with the script on stdin: count what actually runs
+    this.calls.execs.push(script === 'sh -s' ? String(opts?.stdin ?? '') : script);
     return this.inner.exec(script, opts);
   }
   put(path: string, content: string | Buffer, opts?: PutOptions) {
