@@ -1,6 +1,7 @@
 /** Shared plumbing for the per-module lab tests: one host, one state, the real CLI. */
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, expect } from 'vitest';
 import { keel, keelJson } from '../helpers/keel.js';
 import type { LabTestHost } from '../lab/global-setup.js';
 import { labHosts } from '../lab/lab-env.js';
@@ -35,9 +36,16 @@ export interface ModuleProject {
   convergeText(...extra: string[]): ReturnType<typeof keel>;
 }
 
+// The temp project dirs (inventory, states, keel's history) go after the importing test file.
+const projectDirs: string[] = [];
+afterAll(() => {
+  for (const dir of projectDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A project whose only host is `host`, with the one state `main` (write it with state()). */
 export function moduleProject(host: LabTestHost, vars: Record<string, unknown> = {}): ModuleProject {
   const project = labProject(labHosts(), { [host.name]: { address: host.address, states: ['main'], vars } });
+  projectDirs.push(project.dir);
   const args = ['-i', project.inventory];
   return {
     host,

@@ -5,6 +5,7 @@ import { change, expectInSync, hostReport, moduleHost, moduleProject, ok, onHost
 
 // Small leaf packages that the lab image does not carry.
 const PKGS = ['hello', 'tree'];
+const APT = 'apt-get -o DPkg::Lock::Timeout=300';
 const dpkgState = (h: ModuleProject['host']) =>
   onHost(h, `for p in ${PKGS.join(' ')}; do printf '%s ' $p; dpkg-query -W -f='\${db:Status-Status}\\n' $p 2>/dev/null || echo not-installed; done`);
 
@@ -13,8 +14,9 @@ describe.skipIf(!!labSkip)('pkg module on a lab host', () => {
 
   beforeAll(async () => {
     p = moduleProject(moduleHost(1));
-    // start from a host without them, whatever an earlier run left (dpkg -P of an absent package is fine)
-    await onHost(p.host, `dpkg -P ${PKGS.join(' ')} >/dev/null 2>&1 || true`);
+    // start from a host without them, whatever an earlier run left (purging an absent package is
+    // fine); another apt on the host (another test run) is waited for, as keel does
+    await onHost(p.host, `DEBIAN_FRONTEND=noninteractive ${APT} purge -y -q ${PKGS.join(' ')} >/dev/null`);
     p.state(`resources:\n  - pkg: [${PKGS.join(', ')}]\n`);
   }, 300_000);
 
@@ -39,7 +41,7 @@ describe.skipIf(!!labSkip)('pkg module on a lab host', () => {
     await expectInSync(p);
 
     // removed by hand: found again and reinstalled
-    await onHost(p.host, `DEBIAN_FRONTEND=noninteractive apt-get remove -y -q tree >/dev/null`);
+    await onHost(p.host, `DEBIAN_FRONTEND=noninteractive ${APT} remove -y -q tree >/dev/null`);
     const drift = await p.plan();
     ok(drift, 2);
     expect(res(drift.report, 'pkg:hello').action).toBe('none');
