@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'lab',
-          include: ['test/lab/**/*.test.ts', 'test/lab-*/**/*.test.ts', 'test/modules/**/*.test.ts', 'test/stack/**/*.test.ts'],
+          include: ['test/lab/**/*.test.ts', 'test/lab-*/**/*.test.ts', 'test/modules/**/*.test.ts', 'test/stack/**/*.test.ts', 'test/drift/**/*.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
           // files share the lab's hosts (and their apt lock): one file at a time keeps runs deterministic
           fileParallelism: false,

@@ -6,6 +6,8 @@ import { runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { graphCommand } from './graph-command.js';
 import { registerLabCommand } from './lab-command.js';
+import { registerDriftCommand } from './drift-command.js';
+import { registerHistoryCommand } from './history-command.js';
 
 const program = new Command('keel')
   .description('Declarative configuration management over SSH: plan shows drift, converge fixes it.')
@@ -42,6 +44,8 @@ common(program.command('graph').description('print the dependency graph of a hos
   .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
   .action(graphCommand);
 
+registerDriftCommand(program, runFlags);
+registerHistoryCommand(program);
 registerLabCommand(program);
 
 function collect(value: string, previous: string[]): string[] {

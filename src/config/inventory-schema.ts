@@ -43,15 +43,36 @@ const group = {
   additionalProperties: false,
 };
 
+/** `drift:` settings of `keel drift` (docs/drift.md). */
+const drift = {
+  type: ['object', 'null'],
+  properties: {
+    retention_days: { type: 'integer', minimum: 1 },
+    webhook: {
+      type: 'object',
+      properties: { url: { type: 'string', pattern: '^https?://' }, timeout: { type: 'number', exclusiveMinimum: 0 } },
+      required: ['url'],
+      additionalProperties: false,
+    },
+    command: str,
+    metrics_file: str,
+    statsd: { type: 'string', pattern: '^\\[?[^\\s]+\\]?:\\d+$' },
+  },
+  additionalProperties: false,
+};
+
 export const inventorySchema = {
   type: 'object',
   properties: {
     state_dir: str,
+    // names of variables whose values are secrets: redacted from every diff, report, log and history
+    sensitive_vars: { type: 'array', items: { type: 'string' } },
     defaults: { type: ['object', 'null'], properties: connectionProperties, additionalProperties: false },
     vars,
     states: nameList,
     hosts: hostMap,
     groups: { type: ['object', 'null'], additionalProperties: group },
+    drift,
   },
   additionalProperties: false,
 };

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
 import type { ConnectionSpec } from '../transport/types.js';
-import type { GroupConfig, HostConfig, Inventory } from './types.js';
+import type { DriftSettings, GroupConfig, HostConfig, Inventory } from './types.js';
 import { ajv } from './ajv.js';
 import { connectionProperties, inventorySchema } from './inventory-schema.js';
 import { schemaErrors } from './schema-errors.js';
@@ -145,6 +145,7 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
       groups,
       pos: keyAt(decls[0].path),
       after: [],
+      secrets: secretValues(vars, doc.sensitive_vars),
     });
   }
   resolveJumps(hosts, settings, valueAt, errors);
@@ -163,7 +164,23 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
     });
   }
   const stateDir = typeof doc.state_dir === 'string' ? doc.state_dir : '.keel';
-  return { file, dir, hosts, groups, stateDir: resolve(dir, stateDir) };
+  const drift = driftSettings(doc.drift, dir);
+  return { file, dir, hosts, groups, stateDir: resolve(dir, stateDir), ...(drift ? { drift } : {}) };
+}
+
+/** The `drift:` mapping (already schema-checked) in the Inventory's form. */
+function driftSettings(raw: unknown, dir: string): DriftSettings | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const d = raw as { retention_days?: number; webhook?: { url: string; timeout?: number }; command?: string; metrics_file?: string; statsd?: string };
+  const out: DriftSettings = {};
+  if (typeof d.retention_days === 'number') out.retentionDays = d.retention_days;
+  if (isPlainObject(d.webhook) && typeof d.webhook.url === 'string') {
+    out.webhook = { url: d.webhook.url, ...(typeof d.webhook.timeout === 'number' ? { timeoutMs: d.webhook.timeout * 1000 } : {}) };
+  }
+  if (typeof d.command === 'string') out.command = d.command;
+  if (typeof d.metrics_file === 'string') out.metricsFile = localPath(d.metrics_file, dir);
+  if (typeof d.statsd === 'string') out.statsd = d.statsd;
+  return out;
 }
 
 
@@ -282,4 +299,18 @@ function resolveAfter(
       }
     });
   }
+}
+
+/** The values of the variables named in `sensitive_vars` (nested values too), longest first. */
+function secretValues(vars: Vars, names: unknown): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown): void => {
+    if (typeof v === 'string' || typeof v === 'number') {
+      // very short values would redact ordinary text all over a report
+      if (String(v).length >= 4) out.add(String(v));
+    } else if (Array.isArray(v)) v.forEach(add);
+    else if (isPlainObject(v)) Object.values(v).forEach(add);
+  };
+  for (const name of Array.isArray(names) ? names : []) add(vars[String(name)]);
+  return [...out].sort((a, b) => b.length - a.length);
 }

@@ -37,6 +37,8 @@ export interface HostConfig {
   pos?: SourcePos;
   /** Hosts that must finish converging before this one starts (its groups' `after:`). */
   after: string[];
+  /** Values of this host's `sensitive_vars`: replaced by "(sensitive)" wherever keel shows text. */
+  secrets: string[];
 }
 
 export interface GroupConfig {
@@ -57,4 +59,18 @@ export interface Inventory {
   groups: Map<string, GroupConfig>;
   /** Where keel keeps history, locks and caches for this inventory (`state_dir:`), default `.keel`. */
   stateDir: string;
+  /** `drift:` settings for `keel drift` (alerts, metrics, retention); paths resolved from the inventory's directory. */
+  drift?: DriftSettings;
+}
+
+export interface DriftSettings {
+  /** Runs older than this are pruned from the history (open drift episodes are kept). */
+  retentionDays?: number;
+  webhook?: { url: string; timeoutMs?: number };
+  /** A shell command run with the alert JSON on its standard input. */
+  command?: string;
+  /** Prometheus text file (node_exporter textfile collector), absolute. */
+  metricsFile?: string;
+  /** `host:port` of a StatsD server (UDP). */
+  statsd?: string;
 }

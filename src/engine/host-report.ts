@@ -32,3 +32,15 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   if (error) report.error = error;
   return report;
 }
+
+/** Every string in `value` with each secret replaced by "(sensitive)": diffs, changes, errors. */
+export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return secrets.reduce((s, secret) => s.split(secret).join(REDACTED), v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -3,7 +3,7 @@
  * apply in graph order: re-probe what a changed dependency may affect, verify what changed,
  * skip what depends on a failure, run refreshes of watchers.
  */
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { KeelError, NotIdempotentError, isKeelError } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { Plan, PlanContext, ResourceModule } from '../module.js';
@@ -13,7 +13,7 @@ import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
 import { probeHost, runProbes } from './probe-host.js';
-import { hostReport, redact } from './host-report.js';
+import { hostReport, redact, redactSecrets } from './host-report.js';
 
 export interface RunHostOptions {
   mode: 'plan' | 'converge';
@@ -31,8 +31,18 @@ interface Entry {
 }
 
 export async function runHost(job: HostJob, opts: RunHostOptions): Promise<HostReport> {
+  // values of sensitive_vars never leave the engine: not in diffs, changes, errors or history
+  return redactSecrets(await runHostUnredacted(job, opts), job.host.secrets);
+}
+
+async function runHostUnredacted(job: HostJob, opts: RunHostOptions): Promise<HostReport> {
   const started = Date.now();
-  const log = opts.log.child({ host: job.host.name });
+  // errors logged at debug carry commands and output: redact the host's secrets from them too
+  const secrets = job.host.secrets;
+  const log = opts.log.child(
+    { host: job.host.name },
+    { serializers: { err: (e: Error) => redactSecrets(pino.stdSerializers.err(e), secrets) } },
+  );
   let transport: Transport;
   try {
     transport = await opts.connect(job);
@@ -101,7 +111,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
   /** Resources applied ahead of their turn as part of a batch, with their outcome. */
   const batched = new Map<string, { plan: Plan; error?: string }>();
   const convergeCtx: PlanContext = { changed: (id) => changed.has(id) };
-  const ctxFor = (id: string) => makeApplyContext(transport, facts, sudo, log, onceKeys, id);
+  const ctxFor = (id: string) => makeApplyContext(transport, facts, sudo, log, onceKeys, id, job.host.secrets);
   for (const [pos, r] of order.entries()) {
     const e = entries.get(r.id)!;
     const blocker = (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));

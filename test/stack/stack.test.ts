@@ -61,6 +61,9 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     const plan = await keel(['plan', '-i', inventory]);
     expect(plan.code, plan.stderr).toBe(2);
     const conv = await keelJson(['converge', '-i', inventory], { timeoutMs: 900_000 });
+    // the env file holds the database password: its diff shows it as (sensitive) (sensitive_vars)
+    expect(conv.stdout).not.toContain('lab-only-secret');
+    expect(conv.stdout).toContain('SUPERBOOK_DB_PASSWORD=(sensitive)');
     const failures = conv.report.hosts.flatMap((h: any) => h.resources.filter((r: any) => r.status !== 'ok' && r.status !== 'changed'));
     expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
     expect(conv.code).toBe(0);

@@ -1,0 +1,97 @@
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HistoryStore } from './history.js';
+import { metricsSnapshot, prometheusText, sendStatsd, statsdLines, writeFileAtomic } from './metrics.js';
+import { drifted, host, inSync, run } from './test-reports.js';
+
+/** A small parser of the Prometheus text exposition format (version 0.0.4). */
+function parseProm(text: string) {
+  const help = new Map<string, string>();
+  const type = new Map<string, string>();
+  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|\+Inf|-Inf))(?: -?\d+)?$/;
+  expect(text.endsWith('\n')).toBe(true);
+  for (const line of text.slice(0, -1).split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line))) help.set(m[1], m[2]);
+    else if ((m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line))) type.set(m[1], m[2]);
+    else if ((m = SAMPLE.exec(line))) {
+      const labels: Record<string, string> = {};
+      for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+      samples.push({ name: m[1], labels, value: Number(m[3]) });
+    } else throw new Error(`not a valid exposition line: ${JSON.stringify(line)}`);
+  }
+  for (const s of samples) {
+    expect(type.has(s.name), `TYPE for ${s.name}`).toBe(true);
+    expect(help.has(s.name), `HELP for ${s.name}`).toBe(true);
+  }
+  return { help, type, samples };
+}
+
+function store() {
+  const s = HistoryStore.open(':memory:');
+  s.recordRun(run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/a'), drifted('file:/b')]), host('db"1', [inSync('pkg:x')])]), { inventory: '/i', tags: [], exitCode: 2 });
+  const r = s.recordRun(run('2026-01-01T10:30:00.000Z', [host('web1', [drifted('file:/a'), inSync('file:/b')]), host('db"1', [], 'unreachable', 'x')]), { inventory: '/i', tags: [], exitCode: 1 });
+  return { s, t: r.transitions };
+}
+
+describe('Prometheus metrics', () => {
+  it('writes valid exposition text with HELP and TYPE for every family', () => {
+    const { s } = store();
+    const text = prometheusText(metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }));
+    const { samples, type } = parseProm(text);
+    const get = (name: string, labels: Record<string, string> = {}) => samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.value;
+    expect(get('keel_drift_resources', { host: 'web1' })).toBe(1);
+    expect(get('keel_drift_host_up', { host: 'web1' })).toBe(1);
+    expect(get('keel_drift_host_up', { host: 'db\\"1' })).toBe(0);
+    expect(get('keel_drift_open_episodes', { host: 'web1' })).toBe(1);
+    expect(get('keel_drift_last_run_timestamp_seconds')).toBe(Date.parse('2026-01-01T10:30:00.000Z') / 1000);
+    expect(get('keel_drift_last_run_duration_seconds')).toBe(1.5);
+    expect(get('keel_drift_runs_total', { result: 'drift' })).toBe(1);
+    expect(get('keel_drift_runs_total', { result: 'error' })).toBe(1);
+    expect(get('keel_drift_episodes_resolved_total')).toBe(1);
+    expect(type.get('keel_drift_runs_total')).toBe('counter');
+    s.close();
+  });
+
+  it('replaces the file atomically (no temp file left behind)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-prom-'));
+    try {
+      const path = join(dir, 'sub', 'keel.prom');
+      writeFileAtomic(path, 'a 1\n');
+      writeFileAtomic(path, 'a 2\n');
+      expect(readFileSync(path, 'utf8')).toBe('a 2\n');
+      expect(readdirSync(join(dir, 'sub'))).toEqual(['keel.prom']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('StatsD', () => {
+  it('a UDP listener receives the counters and gauges', async () => {
+    const { s, t } = store();
+    const lines = statsdLines(metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }), t);
+    s.close();
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const got = new Promise<string>((r) => sock.once('message', (m) => r(m.toString())));
+    expect(await sendStatsd(`127.0.0.1:${sock.address().port}`, lines)).toBeUndefined();
+    const packet = await got;
+    sock.close();
+    const received = packet.split('\n');
+    for (const l of received) expect(l).toMatch(/^[a-zA-Z0-9_.-]+:-?\d+(\.\d+)?\|(c|g|ms)$/);
+    expect(received).toContain('keel.drift.runs:1|c');
+    expect(received).toContain('keel.drift.runs.error:1|c');
+    expect(received).toContain('keel.drift.episodes_resolved:1|c');
+    expect(received).toContain('keel.drift.host.web1.resources_drifted:1|g');
+    expect(received).toContain('keel.drift.host.db_1.resources_drifted:0|g');
+  });
+
+  it('reports a bad address instead of throwing', async () => {
+    expect(await sendStatsd('nope', ['a:1|c'])).toContain('is not host:port');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * One drift run: take the state dir's lock, plan every host through the same engine path as
+ * `keel plan`, record the run in the history, then metrics and alerts. The exit code is the
+ * plan's (0 in sync, 2 drift, 1 error); alert and metrics problems are reported, never turned
+ * into a different exit code. A history that cannot be written is an error (exit 1).
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { DriftSettings } from '../config/types.js';
+import type { HostJob } from '../engine/compile.js';
+import { exitCode } from '../engine/exit-code.js';
+import { runJobs } from '../engine/run.js';
+import type { RunReport } from '../report/types.js';
+import type { Transport } from '../transport/types.js';
+import { buildAlert, type Alert } from './alerts.js';
+import { deliverAlert } from './deliver.js';
+import { HistoryStore } from './history.js';
+import { acquireLock } from './lock.js';
+import { metricsSnapshot, prometheusText, sendStatsd, statsdLines, writeFileAtomic } from './metrics.js';
+import type { Transitions } from './transitions.js';
+
+export const HISTORY_FILE = 'history.db';
+
+export interface DriftRunOptions {
+  inventory: string;
+  limit?: string;
+  tags: string[];
+  forks: number;
+  log: Logger;
+  connect(job: HostJob): Promise<Transport>;
+  stateDir: string;
+  settings: DriftSettings;
+  /** Seconds to wait for another run's lock (0: fail at once). */
+  lockTimeoutSeconds: number;
+  interrupted?: () => boolean;
+  /** Where problems (stale lock taken over, alert not delivered) are told to the user. */
+  warn(message: string): void;
+}
+
+export interface DriftOutcome {
+  report: RunReport;
+  exitCode: number;
+  runId: number;
+  transitions: Transitions;
+  alert?: Alert;
+  /** Alert and metrics delivery problems (already passed to warn). */
+  problems: string[];
+}
+
+export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<DriftOutcome> {
+  const lock = await acquireLock(opts.stateDir, {
+    timeoutMs: opts.lockTimeoutSeconds * 1000,
+    command: `keel drift -i ${opts.inventory}${opts.limit ? ` -l ${opts.limit}` : ''}`,
+    onStale: (h) => {
+      opts.log.info({ stale: h }, 'taking over a stale drift lock');
+      opts.warn(`taking over a stale lock of pid ${h.pid} (started ${h.startedAt}): that process is gone`);
+    },
+  });
+  let store: HistoryStore | undefined;
+  try {
+    const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted });
+    const code = exitCode(report);
+    store = HistoryStore.open(join(opts.stateDir, HISTORY_FILE));
+    const { runId, transitions } = store.recordRun(report, { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: code });
+    if (opts.settings.retentionDays) {
+      const pruned = store.prune(opts.settings.retentionDays);
+      if (pruned.runs) opts.log.info(pruned, 'pruned old drift history');
+    }
+    const problems: string[] = [];
+    const problem = (m: string) => {
+      problems.push(m);
+      opts.log.info(m); // the user sees it through warn(); the log file keeps it too
+      opts.warn(m);
+    };
+    const snapshot = metricsSnapshot(store, { startedAt: report.startedAt, durationMs: report.durationMs, exitCode: code });
+    if (opts.settings.metricsFile) {
+      try {
+        writeFileAtomic(opts.settings.metricsFile, prometheusText(snapshot));
+      } catch (e) {
+        problem(`metrics file ${opts.settings.metricsFile} not written: ${(e as Error).message}`);
+      }
+    }
+    const statsd = opts.settings.statsd ? await sendStatsd(opts.settings.statsd, statsdLines(snapshot, transitions)) : undefined;
+    if (statsd) problem(statsd);
+    const alert = buildAlert(
+      transitions,
+      { id: runId, startedAt: report.startedAt, durationMs: report.durationMs, inventory: opts.inventory, limit: opts.limit ?? null, exitCode: code, summary: report.summary },
+      hostname(),
+    );
+    if (alert && (opts.settings.webhook || opts.settings.command)) {
+      const failed = await deliverAlert(alert, { webhook: opts.settings.webhook, command: opts.settings.command });
+      for (const f of failed) problem(`alert not delivered: ${f}`);
+      if (failed.length) store.setAlertError(runId, failed.join('; '));
+    }
+    return { report, exitCode: code, runId, transitions, alert, problems };
+  } finally {
+    store?.close();
+    lock.release();
+  }
+}

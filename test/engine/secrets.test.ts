@@ -1,0 +1,42 @@
+/** Values of sensitive_vars never appear in what keel shows: diffs, changes, errors, JSON, logs. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { keel } from '../helpers/keel.js';
+import { project } from './local-env.js';
+import { runLocal } from './run-local.js';
+
+const SECRET = 'hunter2-very-secret';
+
+describe('sensitive_vars', () => {
+  const p = project(
+    {
+      app: `resources:
+  - file: "{{ root }}/app.env"
+    content: "DB_PASSWORD={{ db_password }}\\nDB_HOST=db1\\n"
+  - command: fails
+    run: "echo 'could not log in with {{ db_password }}' >&2; exit 1"
+    creates: "{{ root }}/never"
+`,
+    },
+    `vars:\n  db_password: ${SECRET}\nsensitive_vars: [db_password]\nhosts:\n  localhost:\n    connection: local\n    states: [app]\n`,
+  );
+
+  it('are redacted from the diff, the JSON report and a failing command error, but written for real', async () => {
+    const plan = await runLocal('plan', p.inventory, { vars: [`root=${p.root}`] });
+    expect(plan.text).toContain('+DB_PASSWORD=(sensitive)');
+    expect(JSON.stringify(plan.report)).not.toContain(SECRET);
+
+    const conv = await runLocal('converge', p.inventory, { vars: [`root=${p.root}`] });
+    const json = JSON.stringify(conv.report);
+    expect(json).not.toContain(SECRET);
+    expect(json).toContain('could not log in with (sensitive)');
+    expect(readFileSync(`${p.root}/app.env`, 'utf8')).toBe(`DB_PASSWORD=${SECRET}\nDB_HOST=db1\n`);
+  });
+
+  it('are redacted from debug logs of the CLI', async () => {
+    const res = await keel(['converge', ...p.args, '--log-level', 'debug']);
+    expect(res.code).toBe(1);
+    expect(res.stdout + res.stderr).not.toContain(SECRET);
+    expect(res.stderr).toContain('(sensitive)');
+  });
+});
