@@ -15,6 +15,8 @@ export const connectionProperties = {
   become: { type: 'boolean' },
   become_user: str,
   become_password_env: str,
+  // SSH password authentication (discouraged): the name of the environment variable holding it
+  password_env: str,
   jump: str,
   connect_timeout: { type: 'number', exclusiveMinimum: 0 },
   retries: { type: 'integer', minimum: 0 },

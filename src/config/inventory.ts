@@ -219,6 +219,8 @@ function connectionSpec(name: string, s: Vars, dir: string): ConnectionSpec {
     become: s.become === true,
     becomeUser: str('become_user'),
     becomePasswordEnv: str('become_password_env'),
+    // the password itself never sits in the inventory, only the name of its variable
+    ...(str('password_env') && process.env[str('password_env')!] !== undefined ? { password: process.env[str('password_env')!] } : {}),
     connectTimeoutMs: typeof s.connect_timeout === 'number' ? Math.round(s.connect_timeout * 1000) : undefined,
     retries: typeof s.retries === 'number' ? s.retries : undefined,
   };

@@ -110,3 +110,34 @@ describe.skipIf(!!labSkip)('SSH on lab hosts', () => {
     expect(await onHost(lab[0], `cat ${target}; ls -a /tmp | grep -c '^.keel-' || true`)).toMatch(/^old/);
   });
 });
+
+describe.skipIf(!!labSkip)('SSH authentication on lab hosts', () => {
+  it('logs in with a password from password_env (deploy/deploy), and through ssh-agent', async () => {
+    const lab = labHosts();
+    const h = lab[2];
+    const p = labProject(lab, { [h.name]: { address: h.address, user: 'deploy', states: ['s'] } });
+    // no identity for this host (and HOME elsewhere, so no default key): the password only
+    writeFileSync(p.inventory, readFileSync(p.inventory, 'utf8').replace(/identity: .*\n/, '').replace('user: deploy', 'user: deploy\n    password_env: KEEL_TEST_SSH_PW'));
+    p.writeState('s', `resources:\n  - directory: /tmp\n`);
+    const withPw = await keel(['plan', '-i', p.inventory], { env: { KEEL_TEST_SSH_PW: 'deploy', HOME: '/nonexistent', SSH_AUTH_SOCK: '' } });
+    expect(withPw.code, withPw.stdout + withPw.stderr).toBe(0);
+    const wrongPw = await keelJson(['plan', '-i', p.inventory], { env: { KEEL_TEST_SSH_PW: 'wrong', HOME: '/nonexistent', SSH_AUTH_SOCK: '' } });
+    expect(wrongPw.code).toBe(1);
+    expect(wrongPw.report.hosts[0].status).toBe('unreachable');
+    expect(wrongPw.stdout + wrongPw.stderr).not.toContain('wrong"');
+
+    // a real ssh-agent holding the lab key, no identity and no password configured
+    const dir = mkdtempSync(join(tmpdir(), 'keel-agent-'));
+    const sock = join(dir, 'agent.sock');
+    const agent = execFileSync('ssh-agent', ['-a', sock]).toString();
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(agent)![1];
+    try {
+      execFileSync('ssh-add', ['-q', h.identity], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      writeFileSync(p.inventory, readFileSync(p.inventory, 'utf8').replace(/\n\s*password_env: .*/, ''));
+      const viaAgent = await keel(['plan', '-i', p.inventory], { env: { SSH_AUTH_SOCK: sock, HOME: '/nonexistent' } });
+      expect(viaAgent.code, viaAgent.stdout + viaAgent.stderr).toBe(0);
+    } finally {
+      process.kill(Number(pid));
+    }
+  });
+});
