@@ -31,7 +31,7 @@ describe('pkg probe under /bin/sh against this machine', () => {
   it('plans to install a package that does not exist here', async () => {
     const { plan } = await planHere({ name: 'keel-no-such-package' });
     expect(plan.action).toBe('create');
-    expect(plan.changes).toEqual([{ field: 'version', from: null, to: 'latest' }]);
+    expect(plan.changes).toEqual([{ field: 'version', from: null, to: 'installed' }]);
     expect(plan.steps).toEqual({ name: 'keel-no-such-package', op: 'install' });
   });
   it('plans nothing to remove for a missing package, and removal of an installed one', async () => {
