@@ -6,9 +6,10 @@ import type { FileSteps } from './file-plan.js';
 /** `chmod`/`chown`/`chgrp` commands for the attributes given, joined with `&&`; "" for none. */
 export function attrsScript(path: string, a: { mode?: string; owner?: string; group?: string }): string {
   const cmds: string[] = [];
-  if (a.mode !== undefined) cmds.push(shargs('chmod', a.mode, '--', path));
+  // owner first: chown clears setuid/setgid bits, so chmod must come after it
   if (a.owner !== undefined) cmds.push(shargs('chown', a.group !== undefined ? `${a.owner}:${a.group}` : a.owner, '--', path));
   else if (a.group !== undefined) cmds.push(shargs('chgrp', a.group, '--', path));
+  if (a.mode !== undefined) cmds.push(shargs('chmod', a.mode, '--', path));
   return cmds.join(' && ');
 }
 

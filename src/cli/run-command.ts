@@ -36,5 +36,5 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags)
   });
   process.off('SIGINT', onSigint);
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
-  process.exitCode = exitCode(report, flags.detailedExitcode) || (interrupted ? 130 : 0);
+  process.exitCode = interrupted ? 130 : exitCode(report, flags.detailedExitcode);
 }

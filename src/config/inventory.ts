@@ -220,7 +220,7 @@ function connectionSpec(name: string, s: Vars, dir: string): ConnectionSpec {
     becomeUser: str('become_user'),
     becomePasswordEnv: str('become_password_env'),
     // the password itself never sits in the inventory, only the name of its variable
-    ...(str('password_env') && process.env[str('password_env')!] !== undefined ? { password: process.env[str('password_env')!] } : {}),
+    ...(str('password_env') !== undefined ? { password: process.env[str('password_env')!], passwordEnv: str('password_env')! } : {}),
     connectTimeoutMs: typeof s.connect_timeout === 'number' ? Math.round(s.connect_timeout * 1000) : undefined,
     retries: typeof s.retries === 'number' ? s.retries : undefined,
   };
@@ -301,6 +301,26 @@ function resolveAfter(
       }
     });
   }
+  // Groups can be acyclic while their hosts are not (a host in two groups): check hosts too.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visitHost = (h: string, chain: string[]): string[] | undefined => {
+    if (state.get(h) === 'done') return undefined;
+    if (state.get(h) === 'visiting') return [...chain.slice(chain.indexOf(h)), h];
+    state.set(h, 'visiting');
+    for (const next of hosts.get(h)?.after ?? []) {
+      const cycle = visitHost(next, [...chain, h]);
+      if (cycle) return cycle;
+    }
+    state.set(h, 'done');
+    return undefined;
+  };
+  for (const h of hosts.keys()) {
+    const cycle = visitHost(h, []);
+    if (cycle) {
+      errors.push(new ConfigError(`after: hosts would wait for each other forever: ${cycle.join(' -> ')}`, { pos: hosts.get(cycle[0])!.pos }));
+      return;
+    }
+  }
 }
 
 /** The values of the variables named in `sensitive_vars` (nested values too), longest first. */
@@ -310,6 +330,8 @@ function secretValues(vars: Vars, names: unknown): string[] {
     if (typeof v === 'string' || typeof v === 'number') {
       // very short values would redact ordinary text all over a report
       if (String(v).length >= 4) out.add(String(v));
+      // a multi-line secret (a private key) shows up line by line in a diff: redact each line too
+      for (const line of String(v).split('\n')) if (line.trim().length >= 8) out.add(line.trim());
     } else if (Array.isArray(v)) v.forEach(add);
     else if (isPlainObject(v)) Object.values(v).forEach(add);
   };

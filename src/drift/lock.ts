@@ -41,6 +41,15 @@ function procStart(pid: number): string | null {
 
 /** Is the process that wrote `info` still running (same pid, same start time)? */
 export function holderAlive(info: LockInfo): boolean {
+  if (!existsSync('/proc/self/stat')) {
+    // no procfs (macOS, BSD): signal 0 tells whether the pid exists, without the start-time check
+    try {
+      process.kill(info.pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
   const state = procState(info.pid);
   if (state === undefined || state === 'Z' || state === 'X') return false;
   return info.procStart === null || procStart(info.pid) === info.procStart;

@@ -11,6 +11,7 @@ import type { HostConfig, Inventory, Resource } from '../config/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
 import type { PrepareEnv } from '../module.js';
 import { getModule } from '../registry.js';
+import { redactSecrets } from './host-report.js';
 
 export interface HostJob {
   host: HostConfig;
@@ -28,12 +29,13 @@ export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []
     try {
       const resources = compileHost(inv, name).map((r) => prepareResource(r, host, errors));
       const graph = buildGraph(resources, (r) => getModule(r.kind)?.autoRequires?.(r.spec) ?? []);
-      const selected = new Set(resources.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t))).map((r) => r.id));
+      const selected = selectByTags(resources, graph, tags);
       jobs.push({ host, resources, graph, selected });
     } catch (e) {
-      if (e instanceof ConfigErrors) errors.push(...e.errors);
-      else if (isKeelError(e)) errors.push(e);
-      else throw e;
+      if (!isKeelError(e)) throw e;
+      // a schema error quotes the value it found: never a secret
+      const found = e instanceof ConfigErrors ? e.errors : [e];
+      errors.push(...found.map((x) => withoutSecrets(x, host.secrets)));
     }
   }
   if (errors.length) throw new ConfigErrors(dedupe(errors));
@@ -78,4 +80,20 @@ function dedupe(errors: KeelError[]): KeelError[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * --tags: the tagged resources plus whatever watches them, so that a changed config file still
+ * restarts its (untagged) service: a refresh skipped now would never happen later.
+ */
+function selectByTags(resources: Resource[], graph: Graph, tags: string[]): Set<string> {
+  const selected = new Set(resources.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t))).map((r) => r.id));
+  for (const id of [...selected]) for (const w of graph.watchers.get(id) ?? []) selected.add(w);
+  return selected;
+}
+
+function withoutSecrets(e: KeelError, secrets: readonly string[]): KeelError {
+  const message = redactSecrets(e.message, secrets);
+  if (message === e.message) return e;
+  return new ConfigError(message, { pos: e.pos, host: e.host, resource: e.resource, hint: e.hint });
 }

@@ -23,7 +23,12 @@ export function makeApplyContext(
     sudo,
     async run(script, opts = {}) {
       log.debug({ resource, script: redactSecrets(script, secrets) }, 'run');
-      const res = await transport.exec(script, { sudo, stdin: opts.stdin, timeoutMs: opts.timeoutMs });
+      // Without stdin of its own, the script travels on stdin: not in argv (`ps`, sudo's log).
+      const res =
+        opts.stdin === undefined
+          ? // one compound command: sh reads all of it before running it, and its commands get /dev/null
+            await transport.exec('sh -s', { sudo, stdin: `{\n${script}\n} </dev/null\n`, timeoutMs: opts.timeoutMs })
+          : await transport.exec(script, { sudo, stdin: opts.stdin, timeoutMs: opts.timeoutMs });
       if (res.code !== 0) {
         const output = redactSecrets(res.stderr.toString() || res.stdout.toString(), secrets);
         throw new CommandError(redactSecrets(script, secrets), res.code, output, { host: transport.host, resource });

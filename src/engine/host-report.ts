@@ -25,7 +25,8 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   }
   let status: HostStatus;
   if (phase === 'unreachable' || phase === 'failed') status = phase;
-  else if (summary.failed > 0) status = 'failed';
+  // skipped without a failure means interrupted (Ctrl-C): not a healthy host
+  else if (summary.failed > 0 || summary.skipped > 0) status = 'failed';
   else if (phase === 'plan') status = summary.changed > 0 ? 'drift' : 'in-sync';
   else status = summary.changed > 0 ? 'changed' : 'ok';
   const report: HostReport = { host, status, durationMs: Date.now() - started, resources, summary };

@@ -114,7 +114,8 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
   const ctxFor = (id: string) => makeApplyContext(transport, facts, sudo, log, onceKeys, id, job.host.secrets);
   for (const [pos, r] of order.entries()) {
     const e = entries.get(r.id)!;
-    const blocker = (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));
+    // a batch member was already applied with its batch: its own outcome counts, not its deps'
+    const blocker = batched.has(r.id) ? undefined : (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));
     if (opts.interrupted?.() && !batched.has(r.id)) {
       failed.set(r.id, r.id);
       reports.push(resourceReport(r, e.mod, e.plan, 'skipped', 'interrupted (Ctrl-C) before this resource'));

@@ -19,19 +19,22 @@ export class LocalTransport implements Transport {
   }
 
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const argv =
-      opts.sudo && !this.isRoot
-        ? ['sudo', '-n', '-H', '-u', this.becomeUser, '--', 'sh', '-c', script]
-        : ['sh', '-c', script];
+    const argv = this.argv(script, opts.sudo === true);
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      // its own process group: a timeout kills the whole script (not just sh, whose children
+      // would keep the pipes open), and Ctrl-C on keel does not kill the step in flight
+      const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;
       const timer = opts.timeoutMs
         ? setTimeout(() => {
             timedOut = true;
-            child.kill('SIGKILL');
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              child.kill('SIGKILL');
+            }
           }, opts.timeoutMs)
         : undefined;
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -53,8 +56,17 @@ export class LocalTransport implements Transport {
     });
   }
 
+  /** sudo when keel is not root; runuser when it is root and become_user is someone else. */
+  private argv(script: string, sudo: boolean): string[] {
+    if (!sudo) return ['sh', '-c', script];
+    if (!this.isRoot) return ['sudo', '-n', '-H', '-u', this.becomeUser, '--', 'sh', '-c', script];
+    if (this.becomeUser !== 'root') return ['runuser', '-u', this.becomeUser, '--', 'sh', '-c', script];
+    return ['sh', '-c', script];
+  }
+
   async put(path: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
-    const res = await this.exec(putScript(path, opts), { stdin: content, sudo: opts.sudo });
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    const res = await this.exec(putScript(path, bytes.length, opts), { stdin: bytes, sudo: opts.sudo });
     if (res.code !== 0) {
       throw new TransportError(`cannot write ${path}: ${res.stderr.toString().trim()}`, { host: this.host });
     }

@@ -49,6 +49,8 @@ export interface ConnectionSpec {
   /** Name of an environment variable that holds the identity's passphrase. */
   identityPassphraseEnv?: string;
   password?: string;
+  /** Name of the environment variable `password` was read from (for a clear error when it is unset). */
+  passwordEnv?: string;
   knownHosts?: string;
   acceptNew?: boolean;
   /** Another host's connection to tunnel through (ProxyJump). */

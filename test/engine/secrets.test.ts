@@ -40,3 +40,16 @@ describe('sensitive_vars', () => {
     expect(res.stderr).toContain('(sensitive)');
   });
 });
+
+describe('sensitive_vars in errors about the configuration', () => {
+  it('a schema error that quotes the value shows (sensitive) instead', async () => {
+    const q = project(
+      { bad: `resources:\n  - file: "{{ root }}/x"\n    mode: "{{ db_password }}"\n` },
+      `vars:\n  db_password: "0640secret"\nsensitive_vars: [db_password]\nhosts:\n  localhost:\n    connection: local\n    states: [bad]\n`,
+    );
+    const res = await keel(['plan', ...q.args]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('mode');
+    expect(res.stderr).not.toContain('0640secret');
+  });
+});

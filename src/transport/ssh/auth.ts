@@ -104,6 +104,12 @@ export async function authMethods(
   }
   const agent = process.env.SSH_AUTH_SOCK;
   if (agent) methods.push({ type: 'agent', username: spec.user, agent });
+  if (spec.passwordEnv !== undefined && spec.password === undefined) {
+    throw new UnreachableError(`password_env names ${spec.passwordEnv}, which is not set`, {
+      host: spec.host,
+      hint: `export ${spec.passwordEnv}=... before running keel, or remove password_env from the inventory`,
+    });
+  }
   if (spec.password !== undefined) {
     methods.push({ type: 'password', username: spec.user, password: spec.password });
   }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { TransportError } from '../../errors.js';
 import { remoteCommand, sudoFailure, takePid, type Become } from '../sudo.js';
 import type { ConnectionSpec, ExecOptions, ExecResult, PutOptions, Transport } from '../types.js';
-import { putScript } from './put-script.js';
+import { putScript } from '../put-script.js';
 
 export const MAX_CHANNELS = 8;
 
