@@ -95,12 +95,10 @@ describe.skipIf(skipSsh)('ssh connect: host keys, auth, jump, retries (real sshd
 
   it('refuses a client key the server does not know, clearly and without retrying', async () => {
     const wrong = await makeKey(dir, 'id_wrong');
-    const started = Date.now();
     const e = await failure(await spec({ identity: wrong.path, retries: 3 }));
     expect(e.message).toMatch(/authentication failed for root@127\.0\.0\.1:\d+/);
     expect(e.message).not.toMatch(/attempts/);
     expect(e.hint).toMatch(/authorized_keys/);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('decrypts an identity with the passphrase from its env var, and explains a wrong one', async () => {

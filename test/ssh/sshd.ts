@@ -4,7 +4,8 @@
  * Needs root (sshd switches users). Outside CI a non-root run skips with one loud line; under
  * CI=true nothing is skipped.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,7 +90,18 @@ export async function startSshd(opts: { authorized: string[]; hostKeyTypes?: str
   );
   const authorizedKeys = join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, opts.authorized.join('\n') + '\n', { mode: 0o644 });
-  const port = await freePort();
+  // Test files run in parallel, each with its own sshd: a port picked by one could be taken by
+  // another before sshd binds it. Try random ports below the ephemeral range and keep the one
+  // whose listener really is this sshd.
+  for (let attempt = 1; ; attempt++) {
+    const port = 20_000 + randomInt(10_000);
+    const started = await trySshd(dir, port, hostKeys, authorizedKeys).catch((e: Error) => e);
+    if (!(started instanceof Error)) return started;
+    if (attempt >= 5) throw started;
+  }
+}
+
+async function trySshd(dir: string, port: number, hostKeys: KeyPair[], authorizedKeys: string): Promise<Sshd> {
   const config = [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -111,7 +123,14 @@ export async function startSshd(opts: { authorized: string[]; hostKeyTypes?: str
     err += d.toString();
     if (process.env.SSHD_LOGLEVEL) process.stderr.write(d);
   });
-  await waitForBanner(port, proc, () => err);
+  try {
+    await waitForBanner(port, proc, () => err);
+    const listener = execFileSync('ss', ['-Hltnp', `sport = :${port}`]).toString();
+    if (!listener.includes(`pid=${proc.pid},`)) throw new Error(`port ${port} answered, but not from this sshd (pid ${proc.pid}): ${listener}`);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
   return {
     port,
     dir,
