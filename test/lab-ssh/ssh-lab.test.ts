@@ -115,9 +115,8 @@ describe.skipIf(!!labSkip)('SSH authentication on lab hosts', () => {
   it('logs in with a password from password_env (deploy/deploy), and through ssh-agent', async () => {
     const lab = labHosts();
     const h = lab[2];
-    const p = labProject(lab, { [h.name]: { address: h.address, user: 'deploy', states: ['s'] } });
-    // no identity for this host (and HOME elsewhere, so no default key): the password only
-    writeFileSync(p.inventory, readFileSync(p.inventory, 'utf8').replace(/identity: .*\n/, '').replace('user: deploy', 'user: deploy\n    password_env: KEEL_TEST_SSH_PW'));
+    // no identity at all (and HOME elsewhere, so no default key): the password only
+    const p = labProject(lab, { [h.name]: { address: h.address, user: 'deploy', password_env: 'KEEL_TEST_SSH_PW', states: ['s'] } }, { identity: undefined });
     p.writeState('s', `resources:\n  - directory: /tmp\n`);
     const withPw = await keel(['plan', '-i', p.inventory], { env: { KEEL_TEST_SSH_PW: 'deploy', HOME: '/nonexistent', SSH_AUTH_SOCK: '' } });
     expect(withPw.code, withPw.stdout + withPw.stderr).toBe(0);
@@ -134,6 +133,7 @@ describe.skipIf(!!labSkip)('SSH authentication on lab hosts', () => {
     try {
       execFileSync('ssh-add', ['-q', h.identity], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
       writeFileSync(p.inventory, readFileSync(p.inventory, 'utf8').replace(/\n\s*password_env: .*/, ''));
+      expect(readFileSync(p.inventory, 'utf8')).not.toMatch(/identity|password_env/);
       const viaAgent = await keel(['plan', '-i', p.inventory], { env: { SSH_AUTH_SOCK: sock, HOME: '/nonexistent' } });
       expect(viaAgent.code, viaAgent.stdout + viaAgent.stderr).toBe(0);
     } finally {
