@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// keel's demo: boots two throwaway lab hosts (root on Linux) and shows plan -> converge -> plan
-// of the example states over SSH, then a hand-made change detected again, then takes the hosts
-// down. Without root it runs the same on localhost through the local transport under a scratch
+// keel's demo: boots two throwaway lab hosts (root on Linux; the lab's Debian packages are
+// installed first when missing) and builds the example production stack over SSH: plan ->
+// converge -> plan, the page Django renders, a hand-made change detected and fixed; then takes
+// the hosts down. Without root it runs the same on localhost through the local transport under a scratch
 // directory. Every step is the real `keel` command a user would type.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,7 +51,18 @@ function sh(cmd) {
 }
 
 const useLab = process.platform === 'linux' && process.getuid?.() === 0 && process.env.KEEL_DEMO !== 'local';
+
+/** On a fresh Debian machine, install what the lab drives (once; apt-get is a no-op after). */
+function ensureLabPackages() {
+  const need = { mmdebstrap: 'mmdebstrap', 'systemd-nspawn': 'systemd-container', 'apt-cacher-ng': 'apt-cacher-ng', ip: 'iproute2', ssh: 'openssh-client', git: 'git' };
+  const missing = Object.entries(need).filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`]).status !== 0);
+  if (missing.length === 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) return;
+  const pkgs = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
+  sh(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs} >/dev/null`);
+}
+
 if (useLab) {
+  ensureLabPackages();
   keel(['lab', 'up', '2'], { expect: [0] });
   try {
     // the app's code lives in a bare git repository on the web host, as on a git server
