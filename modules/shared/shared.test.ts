@@ -20,10 +20,11 @@ describe('shared file helpers', () => {
     expect(d).toBe('--- a/etc/x\n+++ b/etc/x\n@@ -1,1 +1,2 @@\n a\n+b\n\\ No newline at end of file\n');
   });
 
-  it('quotes every value in chmod/chown scripts', () => {
+  it('quotes every value in chmod/chown scripts, owner before mode (chown clears setuid bits)', () => {
     expect(attrsScript("/tmp/it's", { mode: '0644', group: 'www data' })).toBe(
-      "chmod 0644 -- '/tmp/it'\\''s' && chgrp 'www data' -- '/tmp/it'\\''s'",
+      "chgrp 'www data' -- '/tmp/it'\\''s' && chmod 0644 -- '/tmp/it'\\''s'",
     );
+    expect(attrsScript('/x', { mode: '4755', owner: 'app' })).toBe('chown app -- /x && chmod 4755 -- /x');
     expect(attrsScript('/x', { owner: 'app', group: 'app' })).toBe('chown app:app -- /x');
   });
 
