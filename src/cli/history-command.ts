@@ -1,16 +1,7 @@
 /** keel history: what drifted, where, since when, and when it was fixed (docs/drift.md). */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadInventory } from '../config/index.js';
-import { queryHistory, type HistoryFilter } from '../drift/history-query.js';
-import { HistoryStore } from '../drift/history.js';
-import { renderHistory } from '../drift/history-text.js';
-import { HISTORY_FILE } from '../drift/run-drift.js';
-import { parseWhen } from '../drift/time.js';
-import { KeelError } from '../errors.js';
 
-interface HistoryFlags {
+export interface HistoryFlags {
   inventory: string;
   stateDir?: string;
   host?: string;
@@ -35,32 +26,6 @@ export function registerHistoryCommand(program: Command): void {
     .option('--open', 'only drift not fixed yet')
     .option('--runs <n>', 'recent runs to list', (v) => parseInt(v, 10), 20)
     .option('--json', 'print JSON (shape in docs/drift.md)')
-    .action((flags: HistoryFlags) => historyCommand(flags));
+    .action(async (flags: HistoryFlags) => (await import('./history-action.js')).historyCommand(flags));
 }
 
-export function historyCommand(flags: HistoryFlags): void {
-  const stateDir = flags.stateDir ? resolve(flags.stateDir) : loadInventory(flags.inventory).stateDir;
-  const path = join(stateDir, HISTORY_FILE);
-  const filter: HistoryFilter = {
-    host: flags.host,
-    resource: flags.resource,
-    since: flags.since ? parseWhen(flags.since, '--since') : undefined,
-    until: flags.until ? parseWhen(flags.until, '--until') : undefined,
-    open: flags.open,
-    runs: flags.runs,
-  };
-  if (!existsSync(path)) {
-    if (flags.json) {
-      process.stdout.write(JSON.stringify({ episodes: [], incidents: [], runs: [] }, null, 2) + '\n');
-      return;
-    }
-    throw new KeelError('E_NO_HISTORY', `no drift history in ${stateDir} yet`, { hint: 'run keel drift first (or pass --state-dir)' });
-  }
-  const store = HistoryStore.open(path, { readonly: true });
-  try {
-    const view = queryHistory(store, filter);
-    process.stdout.write(flags.json ? JSON.stringify(view, null, 2) + '\n' : renderHistory(view));
-  } finally {
-    store.close();
-  }
-}

@@ -1,6 +1,7 @@
 /** keel lab up N | down | status: throwaway real Debian hosts on this machine (Linux, root). */
 import type { Command } from 'commander';
-import { labDown, labStatus, labUp, requireLabSupport } from '../lab/index.js';
+// the lab's code loads only when `keel lab` runs
+const loadLab = () => import('../lab/index.js');
 
 interface LabFlags {
   dir?: string;
@@ -20,6 +21,7 @@ export function registerLabCommand(program: Command): void {
   const lab = program.command('lab').description('throwaway Debian 12 hosts on this machine (needs Linux and root)');
   labOptions(lab.command('up').argument('<n>', 'number of hosts').description('boot N hosts and write an inventory for them'))
     .action(async (n: string, flags: LabFlags) => {
+      const { labUp, requireLabSupport } = await loadLab();
       requireLabSupport();
       const count = parseInt(n, 10);
       if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`lab up: N must be a number from 1 to 200, got '${n}'`);
@@ -34,13 +36,14 @@ export function registerLabCommand(program: Command): void {
     });
   labOptions(lab.command('down').description('remove every lab host, its network and processes'))
     .action(async (flags: LabFlags) => {
+      const { labDown, requireLabSupport } = await loadLab();
       requireLabSupport();
       await labDown({ ...flags, log: progress });
       process.stdout.write('lab: down\n');
     });
   labOptions(lab.command('status').description('list lab hosts and whether they are alive'))
     .action(async (flags: LabFlags) => {
-      const hosts = await labStatus(flags);
+      const hosts = await (await loadLab()).labStatus(flags);
       if (!hosts.length) process.stdout.write('lab: no hosts\n');
       for (const h of hosts) process.stdout.write(`${h.name}\t${h.address}\t${h.alive ? 'up' : 'DOWN'}\n`);
     });

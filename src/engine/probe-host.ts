@@ -15,7 +15,7 @@ export async function runProbes(transport: Transport, snippets: string[], sudo: 
   // Every snippet reads /dev/null, so only `sh -s` reads this stdin.
   const res = await transport.exec('sh -s', { stdin: script, sudo, timeoutMs: PROBE_TIMEOUT_MS });
   try {
-    return parseProbeOutput(res.stdout.toString('latin1'), marker, snippets.length);
+    return parseProbeOutput(res.stdout, marker, snippets.length);
   } catch (e) {
     throw new TransportError(`probe script failed (exit ${res.code}): ${res.stderr.toString().trim().slice(-500) || (e as Error).message}`, {
       host: transport.host,

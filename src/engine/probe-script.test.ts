@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { buildProbeScript, parseProbeOutput } from './probe-script.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 
-const runSh = (script: string) => execFileSync('sh', ['-c', script]).toString();
+const runSh = (script: string) => execFileSync('sh', ['-c', script]);
 
 describe('probe batch', () => {
   it('frames stdout, stderr and exit code of every snippet, any bytes surviving', () => {
@@ -24,7 +24,7 @@ describe('probe batch', () => {
 
   it('reports a snippet that never framed its output', () => {
     const { marker } = buildProbeScript(['true']);
-    expect(() => parseProbeOutput('', marker, 1)).toThrow(/snippet 0 of 1 did not report/);
+    expect(() => parseProbeOutput(Buffer.alloc(0), marker, 1)).toThrow(/snippet 0 of 1 did not report/);
   });
 
   it('gathers facts from this real machine', () => {

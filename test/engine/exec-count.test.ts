@@ -76,7 +76,7 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
     return `  ${h}:\n    connection: local\n    vars: {root: "${p.root}/${h}"}`;
   });
   p.write('inventory.yaml', `states: [many]\nhosts:\n${hostLines.join('\n')}\n`);
-  const frames = (script: string) => (script.match(/; k_frame \d+ \$\?/g) ?? []).length;
+  const frames = (script: string) => (script.match(/; k_end \d+ \$\?/g) ?? []).length;
 
   it('plan: exactly one exec per host, no put, and every resource probed in it', async () => {
     const { byHost, wrap } = counter();

@@ -1,0 +1,137 @@
+/** keel drift's work, loaded only when `keel drift` runs (keeps every other command's start fast). */
+import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { DriftSettings, Inventory } from '../config/types.js';
+import { compileJobs, type HostJob } from '../engine/compile.js';
+import { KeelError, isKeelError } from '../errors.js';
+import { renderText } from '../report/text.js';
+import { connect } from '../transport/connect.js';
+import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits, uninstallCron } from '../drift/install.js';
+import { runDrift, type DriftOutcome } from '../drift/run-drift.js';
+import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocation } from '../drift/schedule.js';
+import { loadCommon } from './load.js';
+import type { DriftFlags } from './drift-command.js';
+
+export async function driftCommand(flags: DriftFlags): Promise<void> {
+  // Check schedules before anything else: a typo must not cost a run.
+  if (flags.every) checkCronExpression(flags.every, '--every', { allowSeconds: true });
+  if (flags.installCron) checkCronExpression(flags.installCron, '--install-cron');
+  const { log, inv, hosts } = loadCommon(flags);
+  const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
+  const settings = driftSettings(inv, flags);
+  const tags = flags.tags ? flags.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  const invocation: DriftInvocation = {
+    node: process.execPath,
+    execArgv: process.execArgv,
+    script: resolve(process.argv[1]),
+    inventory: resolve(flags.inventory),
+    stateDir,
+    limit: flags.limit,
+    tags: flags.tags,
+    vars: flags.var,
+    forks: flags.forks,
+    retentionDays: flags.retentionDays,
+    metricsFile: flags.metricsFile ? resolve(flags.metricsFile) : undefined,
+    lockTimeout: flags.lockTimeout,
+    logLevel: flags.logLevel,
+  };
+  if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, log);
+  if (flags.systemdTimer) return timerCommand(flags, invocation);
+  // Compile now: bad input fails before the first run (and before --every starts waiting).
+  compileJobs(inv, hosts, tags);
+  if (flags.every) return everyCommand(flags, tags, stateDir);
+  const out = await once(flags, inv, hosts, tags, stateDir, settings, log, () => false);
+  process.exitCode = out.exitCode;
+}
+
+async function once(flags: DriftFlags, inv: Inventory, hosts: string[], tags: string[], stateDir: string, settings: DriftSettings, log: Logger, interrupted: () => boolean, jobs?: HostJob[]): Promise<DriftOutcome> {
+  const out = await runDrift(jobs ?? compileJobs(inv, hosts, tags), {
+    inventory: resolve(flags.inventory),
+    limit: flags.limit,
+    tags,
+    forks: flags.forks,
+    log,
+    connect: (job) => connect(job.host.connection, { log, acceptNew: flags.acceptNew }),
+    stateDir,
+    settings,
+    lockTimeoutSeconds: flags.lockTimeout,
+    interrupted,
+    warn: (m) => process.stderr.write(`keel drift: ${m}\n`),
+  });
+  process.stdout.write(flags.json ? JSON.stringify(out.report, null, 2) + '\n' : renderText(out.report));
+  return out;
+}
+
+async function cronCommand(flags: DriftFlags, inv: DriftInvocation, log: Logger): Promise<void> {
+  const user = flags.cronUser ?? userInfo().username;
+  if (flags.uninstallCron) {
+    const { name, report } = await uninstallCron(inv, user, log);
+    process.stdout.write(report.action === 'none' ? `no crontab entry "${name}" for ${user}: nothing to remove\n` : `removed crontab entry "${name}" for ${user}\n${report.diff ?? ''}`);
+    return;
+  }
+  const { name, report } = await installCron(inv, flags.installCron!, user, log);
+  const verb = report.action === 'none' ? 'already installed' : report.action === 'create' ? 'installed' : 'updated';
+  process.stdout.write(`${verb}: crontab entry "${name}" for ${user}, schedule ${flags.installCron}\n${report.diff ?? ''}`);
+  process.stdout.write(`output goes to ${inv.stateDir}/drift-cron.log; history: keel history -i ${inv.inventory}${flags.stateDir ? ` --state-dir ${inv.stateDir}` : ''}\n`);
+}
+
+function timerCommand(flags: DriftFlags, inv: DriftInvocation): void {
+  const spec = flags.systemdTimer!;
+  const onCalendar = looksLikeCron(spec) ? cronToOnCalendar(spec) : spec;
+  const units = systemdUnits(inv, onCalendar, flags.cronUser);
+  if (!flags.unitDir) {
+    const problem = systemdProblem();
+    if (problem) throw new KeelError('E_NO_SYSTEMD', problem);
+  }
+  const dir = flags.unitDir ? resolve(flags.unitDir) : defaultUnitDir();
+  const { changed, paths } = installTimer(units, dir, !flags.unitDir);
+  process.stdout.write(`${changed ? 'wrote' : 'unchanged'}: ${paths.join(', ')} (OnCalendar=${onCalendar})\n`);
+  if (flags.unitDir) process.stdout.write(`not enabled (--unit-dir): copy them to /etc/systemd/system, then systemctl enable --now ${units.name}.timer\n`);
+  else process.stdout.write(`enabled ${units.name}.timer; logs: journalctl -u ${units.name}.service\n`);
+}
+
+async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string): Promise<void> {
+  let stopping = false;
+  let current: Promise<unknown> | undefined;
+  const job = new Cron(flags.every!, { protect: true }, async () => {
+    if (stopping) return;
+    const run = (async () => {
+      try {
+        // re-read inventory and states every run: they may have been edited since
+        const fresh = loadCommon(flags);
+        await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), fresh.log, () => stopping);
+      } catch (e) {
+        process.stderr.write(`keel drift: run failed: ${isKeelError(e) ? e.format() : (e as Error).message}\n`);
+      }
+    })();
+    current = run;
+    await run;
+    current = undefined;
+    const next = job.nextRun();
+    if (next && !stopping) process.stderr.write(`keel drift: next run at ${next.toISOString()}\n`);
+  });
+  process.stderr.write(`keel drift: running "${flags.every}" in the foreground (first run at ${job.nextRun()?.toISOString()}); SIGINT/SIGTERM to stop\n`);
+  await new Promise<void>((done) => {
+    const stop = (sig: string) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      job.stop();
+      process.stderr.write(`keel drift: ${sig}: ${current ? 'finishing the run in progress, then ' : ''}stopping\n`);
+      void Promise.resolve(current).then(() => done());
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+  process.exitCode = 0;
+}
+
+/** The inventory's `drift:` settings, with the flags that override them. */
+function driftSettings(inv: Inventory, flags: DriftFlags): DriftSettings {
+  return {
+    ...inv.drift,
+    ...(flags.retentionDays !== undefined ? { retentionDays: flags.retentionDays } : {}),
+    ...(flags.metricsFile ? { metricsFile: resolve(flags.metricsFile) } : {}),
+  };
+}
