@@ -6,15 +6,13 @@ import {
   assertAbsolutePath,
   desiredContent,
   fileProbeSnippet,
-  groupSchema,
-  modeSchema,
-  ownerSchema,
   parentDirs,
   parseFileProbe,
   planFile,
   type DesiredContent,
   type FileState,
   type FileSteps,
+  fileAttributeProperties,
 } from '../shared/index.js';
 
 export interface FileSpec extends BaseSpec {
@@ -82,15 +80,7 @@ export const fileModule: ResourceModule<FileSpec, FileState, FileSteps> = {
         minLength: 1,
         description: 'File to copy, relative to the declaring state file; exclusive with content.',
       },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the file exists.' },
-      owner: ownerSchema,
-      group: groupSchema,
-      mode: { ...modeSchema, description: `${modeSchema.description} Default "0644" on create; unset leaves it as is.` },
-      backup: {
-        type: 'boolean',
-        default: false,
-        description: 'Copy the old file to <path>.keel-bak-<timestamp> before overwriting its contents.',
-      },
+      ...fileAttributeProperties,
     },
     additionalProperties: false,
     // content excludes source (written so that Ajv's strict mode accepts it).

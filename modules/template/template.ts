@@ -5,12 +5,10 @@ import type { BaseSpec, ResourceModule } from '../../src/module.js';
 import {
   applyFileSteps,
   assertAbsolutePath,
-  groupSchema,
-  modeSchema,
-  ownerSchema,
   parentDirs,
   type FileState,
   type FileSteps,
+  fileAttributeProperties,
 } from '../shared/index.js';
 import { fileModule, type FileSpec } from '../file/file.js';
 import { renderTemplateFile, searchPathsFor } from './render.js';
@@ -87,15 +85,7 @@ export const templateModule: ResourceModule<TemplateSpec, FileState, FileSteps> 
         type: 'object',
         description: "Extra variables for this template; they override the host's variables.",
       },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the file exists.' },
-      owner: ownerSchema,
-      group: groupSchema,
-      mode: { ...modeSchema, description: `${modeSchema.description} Default "0644" on create; unset leaves it as is.` },
-      backup: {
-        type: 'boolean',
-        default: false,
-        description: 'Copy the old file to <path>.keel-bak-<timestamp> before overwriting its contents.',
-      },
+      ...fileAttributeProperties,
     },
     additionalProperties: false,
     // source is required unless state is absent (written so that Ajv's strict mode accepts it).
