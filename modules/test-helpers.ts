@@ -94,6 +94,37 @@ export function applyContext(transport: Transport = new TestLocalTransport()): A
   };
 }
 
+/**
+ * Records the scripts apply sends instead of running them, answering each from `reply` (by exact
+ * script): unit tests of the exact command sequences of modules whose real behaviour needs
+ * systemd or apt (lab tests run them for real).
+ */
+export function recordingContext(reply: (script: string) => string | Error = () => '') {
+  const scripts: string[] = [];
+  const onceKeys: string[] = [];
+  const done = new Set<string>();
+  const ctx: ApplyContext = {
+    host: 'test',
+    transport: new TestLocalTransport(),
+    facts: testFacts,
+    log: pino({ level: 'silent' }),
+    sudo: false,
+    run: async (script) => {
+      scripts.push(script);
+      const r = reply(script);
+      if (r instanceof Error) throw r;
+      return r;
+    },
+    once: async (key, fn) => {
+      onceKeys.push(key);
+      if (done.has(key)) return;
+      done.add(key);
+      await fn();
+    },
+  };
+  return { ctx, scripts, onceKeys };
+}
+
 /** Probe on this machine, parse, plan: what `keel plan` would say. */
 export async function planLive<S extends { name: string }, St>(
   m: ResourceModule<S, any, St>,

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ApplyContext } from '../../src/module.js';
-import { TestLocalTransport, checkFixture, loadFixtures, planContext, runProbe, testFacts } from '../test-helpers.js';
+import { checkFixture, loadFixtures, planContext, runProbe, testFacts, recordingContext } from '../test-helpers.js';
 import { aptArgv, aptScript } from './apt.js';
 import { pkgModule, type PkgSpec } from './pkg.js';
 
@@ -57,30 +55,6 @@ describe('pkg probe under /bin/sh against this machine', () => {
   });
 });
 
-/** Records scripts instead of running them: asserts the exact commands apply sends. */
-function recordingContext(): { ctx: ApplyContext; scripts: string[]; onceKeys: string[] } {
-  const scripts: string[] = [];
-  const onceKeys: string[] = [];
-  const done = new Set<string>();
-  const ctx: ApplyContext = {
-    host: 'test',
-    transport: new TestLocalTransport(),
-    facts: testFacts,
-    log: pino({ level: 'silent' }),
-    sudo: false,
-    run: async (script) => {
-      scripts.push(script);
-      return '';
-    },
-    once: async (key, fn) => {
-      onceKeys.push(key);
-      if (done.has(key)) return;
-      done.add(key);
-      await fn();
-    },
-  };
-  return { ctx, scripts, onceKeys };
-}
 
 const planFor = (spec: PkgSpec, stdout: string) =>
   pkgModule.plan(spec, pkgModule.parse(spec, { code: 0, stdout: Buffer.from(stdout), stderr: Buffer.alloc(0), text: stdout }, testFacts), testFacts, planContext());

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CommandError, KeelError } from '../../src/errors.js';
-import type { ApplyContext, Plan } from '../../src/module.js';
-import { TestLocalTransport, checkFixture, loadFixtures, planContext, probeOutput, runProbe, testFacts } from '../test-helpers.js';
+import type { Plan } from '../../src/module.js';
+import { checkFixture, loadFixtures, planContext, probeOutput, runProbe, testFacts, recordingContext } from '../test-helpers.js';
 import { diagnosticsScript, isActiveScript, opArgv, refreshScript } from './commands.js';
 import type { ServiceSteps } from './plan.js';
 import { serviceModule, type ServiceSpec } from './service.js';
@@ -130,30 +129,6 @@ describe('service command builders', () => {
   });
 });
 
-/** Records scripts; answers from `reply` (by exact script) so apply's checks can be driven. */
-function recordingContext(reply: (script: string) => string | Error = () => '') {
-  const scripts: string[] = [];
-  const done = new Set<string>();
-  const ctx: ApplyContext = {
-    host: 'test',
-    transport: new TestLocalTransport(),
-    facts: testFacts,
-    log: pino({ level: 'silent' }),
-    sudo: false,
-    run: async (script) => {
-      scripts.push(script);
-      const r = reply(script);
-      if (r instanceof Error) throw r;
-      return r;
-    },
-    once: async (key, fn) => {
-      if (done.has(key)) return;
-      done.add(key);
-      await fn();
-    },
-  };
-  return { ctx, scripts };
-}
 
 const diag = diagnosticsScript('nginx.service');
 const diagOut = '● nginx.service - A high performance web server\n     Active: failed (Result: exit-code)\n@@keel-journal@@\nnginx: [emerg] unknown directive "foo"\n';
