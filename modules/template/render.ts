@@ -8,21 +8,12 @@ import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ConfigError, isKeelError, type SourcePos } from '../../src/errors.js';
 import { didYouMean } from '../../src/config/suggest.js';
-import { templateVarUses, type VarUse } from '../../src/config/template-vars.js';
+import { templateVarUses, type NjNode, type VarUse } from '../../src/config/template-vars.js';
 
 export interface TemplateFile {
   /** Absolute path: where errors point, and the base of `./` includes. */
   file: string;
   text: string;
-}
-
-interface NjNode {
-  typename: string;
-  fields: string[];
-  lineno: number;
-  colno: number;
-  value?: unknown;
-  [field: string]: unknown;
 }
 
 /** nunjucks' getTemplate with the including file (missing from @types/nunjucks): resolves ./ names. */

@@ -13,7 +13,8 @@ export interface VarUse {
   col: number;
 }
 
-interface NjNode {
+/** A node of nunjucks' parse tree (not in @types/nunjucks). */
+export interface NjNode {
   typename: string;
   fields: string[];
   lineno: number;
