@@ -30,7 +30,8 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     process.env.KEEL_LAB_SKIP = problem;
     return undefined;
   }
-  const dir = join(repo, '.keel', 'test-lab');
+  // KEEL_TEST_LAB_DIR lets several checkouts (git worktrees) share one lab: its names are machine-wide
+  const dir = process.env.KEEL_TEST_LAB_DIR ? resolve(process.env.KEEL_TEST_LAB_DIR) : join(repo, '.keel', 'test-lab');
   // Several test runs may share the lab: each registers, and only the last one out takes it down.
   const users = join(dir, 'users');
   mkdirSync(users, { recursive: true });
