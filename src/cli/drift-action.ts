@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { DriftSettings, Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
 import { KeelError, isKeelError } from '../errors.js';
+import { escapeTerminal } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import { connect } from '../transport/connect.js';
 import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits, uninstallCron } from '../drift/install.js';
@@ -68,12 +69,12 @@ async function cronCommand(flags: DriftFlags, inv: DriftInvocation, log: Logger)
   const user = flags.cronUser ?? userInfo().username;
   if (flags.uninstallCron) {
     const { name, report } = await uninstallCron(inv, user, log);
-    process.stdout.write(report.action === 'none' ? `no crontab entry "${name}" for ${user}: nothing to remove\n` : `removed crontab entry "${name}" for ${user}\n${report.diff ?? ''}`);
+    process.stdout.write(report.action === 'none' ? `no crontab entry "${name}" for ${user}: nothing to remove\n` : `removed crontab entry "${name}" for ${user}\n${escapeTerminal(report.diff ?? '')}`);
     return;
   }
   const { name, report } = await installCron(inv, flags.installCron!, user, log);
   const verb = report.action === 'none' ? 'already installed' : report.action === 'create' ? 'installed' : 'updated';
-  process.stdout.write(`${verb}: crontab entry "${name}" for ${user}, schedule ${flags.installCron}\n${report.diff ?? ''}`);
+  process.stdout.write(`${verb}: crontab entry "${name}" for ${user}, schedule ${flags.installCron}\n${escapeTerminal(report.diff ?? '')}`);
   process.stdout.write(`output goes to ${inv.stateDir}/drift-cron.log; history: keel history -i ${inv.inventory}${flags.stateDir ? ` --state-dir ${inv.stateDir}` : ''}\n`);
 }
 
@@ -103,7 +104,7 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string)
         const fresh = loadCommon(flags);
         await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), fresh.log, () => stopping);
       } catch (e) {
-        process.stderr.write(`keel drift: run failed: ${isKeelError(e) ? e.format() : (e as Error).message}\n`);
+        process.stderr.write(`keel drift: run failed: ${escapeTerminal(isKeelError(e) ? e.format() : (e as Error).message)}\n`);
       }
     })();
     current = run;

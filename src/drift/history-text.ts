@@ -1,4 +1,5 @@
 /** The human form of `keel history`: episodes, host incidents, recent runs, as aligned tables. */
+import { escapeTerminalLine as escLine } from '../report/escape.js';
 import type { HistoryView } from './history-query.js';
 import { formatDuration } from './time.js';
 
@@ -19,8 +20,8 @@ export function renderHistory(v: HistoryView): string {
       table(
         ['HOST', 'RESOURCE', 'STATUS', 'SINCE', 'FIXED', 'FOR', 'RUNS', 'LAST CHANGE'],
         v.episodes.map((e) => [
-          e.host,
-          e.resource,
+          escLine(e.host),
+          escLine(e.resource),
           e.status === 'open' ? 'OPEN' : e.resolution === 'removed' ? 'removed' : 'fixed',
           short(e.firstSeen),
           short(e.resolvedAt) || '-',
@@ -36,7 +37,7 @@ export function renderHistory(v: HistoryView): string {
     out.push(
       table(
         ['HOST', 'STATUS', 'SINCE', 'RECOVERED', 'ERROR'],
-        v.incidents.map((i) => [i.host, i.resolvedAt ? i.status : i.status.toUpperCase(), short(i.firstSeen), short(i.resolvedAt) || '-', (i.error ?? '').split('\n')[0].slice(0, 80)]),
+        v.incidents.map((i) => [escLine(i.host), i.resolvedAt ? i.status : i.status.toUpperCase(), short(i.firstSeen), short(i.resolvedAt) || '-', escLine((i.error ?? '').split('\n')[0].slice(0, 80))]),
       ),
     );
   }
@@ -46,7 +47,7 @@ export function renderHistory(v: HistoryView): string {
     out.push(
       table(
         ['RUN', 'STARTED', 'TOOK', 'RESULT', 'HOSTS', 'DRIFTED', 'FAILED', 'UNREACHABLE', 'LIMIT'],
-        v.runs.map((r) => [String(r.id), short(r.startedAt), `${(r.durationMs / 1000).toFixed(1)}s`, result(r.exitCode) + (r.alertError ? ' (alert failed)' : ''), String(r.hosts), String(r.drifted), String(r.failed), String(r.unreachable), r.limit ?? 'all']),
+        v.runs.map((r) => [String(r.id), short(r.startedAt), `${(r.durationMs / 1000).toFixed(1)}s`, result(r.exitCode) + (r.alertError ? ' (alert failed)' : ''), String(r.hosts), String(r.drifted), String(r.failed), String(r.unreachable), escLine(r.limit ?? 'all')]),
       ),
     );
   }

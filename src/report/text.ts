@@ -1,8 +1,10 @@
 /**
  * The human report: Terraform's symbols (+ create, ~ update, - delete), field changes, unified
  * diffs, and Ansible's recap line per host. Colours only on a terminal (picocolors honours NO_COLOR).
+ * Every string that may carry host bytes goes through escape.ts before it is painted.
  */
 import pc from 'picocolors';
+import { escapeTerminal as esc, escapeTerminalLine as escLine } from './escape.js';
 import type { HostReport, ResourceReport, RunReport } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -18,8 +20,8 @@ export function renderText(report: RunReport, color = pc.isColorSupported): stri
 }
 
 export function renderHost(host: HostReport, command: RunReport['command'], c: Colors): string {
-  const lines = [c.bold(`${host.host}: ${hostHeadline(host, command)}`)];
-  if (host.error) lines.push(indent(c.red(host.error), 2));
+  const lines = [c.bold(`${escLine(host.host)}: ${hostHeadline(host, command)}`)];
+  if (host.error) lines.push(indent(c.red(esc(host.error)), 2));
   for (const r of host.resources) {
     if (r.action === 'none' && r.status === 'ok' && !r.refreshed) continue;
     lines.push(...renderResource(r, command, c));
@@ -42,11 +44,11 @@ function renderResource(r: ResourceReport, command: RunReport['command'], c: Col
   const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
   const note = r.action === 'may-change' ? ' (may change: a dependency will change first)' : r.refreshed ? ' (refreshed: a watched resource changed)' : '';
   const state = command === 'converge' || r.status === 'failed' ? ` [${r.status}]` : '';
-  const lines = [paint(`  ${SYMBOL[r.action]} ${r.id}`) + c.dim(`  ${r.source}`) + note + state];
-  for (const ch of r.changes) lines.push(`      ${ch.field}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
-  if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(l, c)));
-  if (r.note) lines.push(indent(c.dim(r.note), 6));
-  if (r.error) lines.push(indent(c.red(r.error), 6));
+  const lines = [paint(`  ${SYMBOL[r.action]} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
+  for (const ch of r.changes) lines.push(`      ${escLine(ch.field)}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
+  if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(escLine(l), c)));
+  if (r.note) lines.push(indent(c.dim(esc(r.note)), 6));
+  if (r.error) lines.push(indent(c.red(esc(r.error)), 6));
   return lines;
 }
 
@@ -59,7 +61,7 @@ function diffLine(l: string, c: Colors): string {
 }
 
 function recap(report: RunReport, c: Colors): string {
-  const width = Math.max(...report.hosts.map((h) => h.host.length), 4);
+  const width = Math.max(...report.hosts.map((h) => escLine(h.host).length), 4);
   const lines = report.hosts.map((h) => {
     const s = h.summary;
     const unreachable = h.status === 'unreachable' ? 1 : 0;
@@ -71,7 +73,7 @@ function recap(report: RunReport, c: Colors): string {
       (unreachable ? c.red : (x: string) => x)(`unreachable=${unreachable}`),
     ];
     if (s.uncertain) parts.push(`may_change=${s.uncertain}`);
-    return `${h.host.padEnd(width)} : ${parts.join(' ')}`;
+    return `${escLine(h.host).padEnd(width)} : ${parts.join(' ')}`;
   });
   const t = report.summary;
   lines.push(c.dim(`${report.command}: ${t.hosts} host(s), ${t.drifted} drifted, ${t.changed} changed, ${t.failed} failed, ${t.unreachable} unreachable in ${(report.durationMs / 1000).toFixed(1)}s`));
@@ -79,7 +81,8 @@ function recap(report: RunReport, c: Colors): string {
 }
 
 function fmt(v: unknown): string {
-  return v === undefined ? '(unset)' : JSON.stringify(v);
+  // JSON escapes C0 controls; C1 controls and bidi overrides it leaves as they are
+  return v === undefined ? '(unset)' : escLine(JSON.stringify(v));
 }
 
 function indent(s: string, n: number): string {
