@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { CommandError, ConfigError } from '../../src/errors.js';
 import type { BaseSpec, Plan, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
+import { ownerSchema } from '../shared/index.js';
 
 export interface CommandSpec extends BaseSpec {
   run: string;
@@ -88,7 +89,8 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
     properties: {
       run: { type: 'string', minLength: 1, description: 'POSIX sh script to run (/bin/sh -c).' },
       cwd: { type: 'string', pattern: '^/', description: 'Absolute directory to run in (and to resolve creates from).' },
-      user: { type: 'string', minLength: 1, description: 'Run as this user (through su); requires keel to run as root.' },
+      // su reads "-" as "root's login shell" and "-x" as an option: only account names.
+      user: { ...ownerSchema, description: 'Run as this user (through su); requires keel to run as root.' },
       env: {
         type: 'object',
         description: 'Environment variables for the command and its checks.',

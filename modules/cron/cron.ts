@@ -156,6 +156,15 @@ export const cronModule: ResourceModule<CronSpec, CronState, CronSteps> = {
   schema: {
     type: 'object',
     properties: {
+      // the name is kept in a marker comment that crontab rewrites without edge whitespace:
+      // "backup " would never be found again, and a new entry be added on every run
+      name: {
+        type: 'string',
+        minLength: 1,
+        pattern: '^(?!\\s)[^\\r\\n\\u0000]*(?<!\\s)$',
+        title: 'one line with no whitespace at either end',
+        description: 'The entry\'s name (the resource name): one line, no whitespace at either end.',
+      },
       user: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,30}\\$?$', default: 'root', description: 'Whose crontab the entry is in.' },
       schedule: {
         type: 'string',

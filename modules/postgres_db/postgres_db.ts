@@ -1,5 +1,6 @@
 import { KeelError } from '../../src/errors.js';
 import type { BaseSpec, Change, Plan, ResourceModule } from '../../src/module.js';
+import { toolNameSchema } from '../shared/index.js';
 import { parsePsqlProbe, psqlApplyScript, psqlProbe, POSTGRES_PROVIDERS, quoteIdent, quoteLiteral, type PgStatus } from '../postgres_shared/index.js';
 
 export interface PostgresDbSpec extends BaseSpec {
@@ -103,7 +104,8 @@ export const postgresDbModule: ResourceModule<PostgresDbSpec, PostgresDbState, D
   schema: {
     type: 'object',
     properties: {
-      owner: { type: 'string', minLength: 1, description: 'Owning role. Unset: postgres on create, left as is afterwards.' },
+      name: { ...toolNameSchema, description: 'The database (the resource name): no leading "-", no whitespace at either end.' },
+      owner: { ...toolNameSchema, description: 'Owning role. Unset: postgres on create, left as is afterwards.' },
       encoding: {
         type: 'string',
         pattern: '^[A-Za-z0-9_-]+$',

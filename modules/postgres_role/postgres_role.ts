@@ -1,5 +1,6 @@
 import { KeelError } from '../../src/errors.js';
 import type { BaseSpec, Change, Plan, ResourceModule } from '../../src/module.js';
+import { toolNameSchema } from '../shared/index.js';
 import {
   parsePsqlProbe,
   passwordMatches,
@@ -139,6 +140,7 @@ export const postgresRoleModule: ResourceModule<PostgresRoleSpec, PostgresRoleSt
   schema: {
     type: 'object',
     properties: {
+      name: { ...toolNameSchema, description: 'The role (the resource name): no leading "-", no whitespace at either end.' },
       login: { type: 'boolean', default: true, description: 'The role can log in (LOGIN); false for a group role.' },
       password: { type: 'string', minLength: 1, description: 'The password (sensitive). Unset: left as is.' },
       superuser: { type: 'boolean', description: 'SUPERUSER. Unset: left as is (NOSUPERUSER on create).' },

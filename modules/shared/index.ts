@@ -8,4 +8,4 @@ export type { DesiredContent } from './content.js';
 export { planFile, attrChanges, principalMatches } from './file-plan.js';
 export type { DesiredFile, DesiredAttrs, FileSteps } from './file-plan.js';
 export { applyFileSteps, attrsScript } from './file-apply.js';
-export { ownerSchema, groupSchema, fileAttributeProperties } from './schemas.js';
+export { ownerSchema, groupSchema, toolNameSchema, fileAttributeProperties } from './schemas.js';

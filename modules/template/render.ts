@@ -7,6 +7,7 @@
 import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ConfigError, isKeelError, type SourcePos } from '../../src/errors.js';
+import '../../src/config/no-function-output.js';
 import { didYouMean } from '../../src/config/suggest.js';
 import { templateVarUses, type NjNode, type VarUse } from '../../src/config/template-vars.js';
 

@@ -10,6 +10,7 @@ import type { Inventory, Resource } from './types.js';
 import { dedupeErrors, sortErrors } from './format.js';
 import { makeRenderer, type Renderer } from './render.js';
 import { renderNode } from './render-tree.js';
+import { findUnplain } from './plain-value.js';
 import { resourceValidator } from './resource-schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { nodeAt, pathString, posOf, resolveAlias, scalarText, type PathSeg } from './source.js';
@@ -146,6 +147,13 @@ function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host:
   const out: Built[] = [];
   for (const n of names) {
     const name = typeof n.value === 'number' || typeof n.value === 'boolean' ? String(n.value) : n.value;
+    const unplain = findUnplain({ name, ...params });
+    if (unplain) {
+      const [top] = unplain.path;
+      const node = top === 'name' ? n.node : nodeAt(source, map, unplain.path).node;
+      errors.push(new ConfigError(`${kind} ${pathString(unplain.path)}: ${unplain.why}`, { pos: posOf(source, node), host }));
+      continue;
+    }
     const data: Record<string, unknown> = structuredClone({ name, ...params });
     if (!validate(data)) {
       errors.push(

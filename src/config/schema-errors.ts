@@ -82,7 +82,7 @@ function expectation(e: ErrorObject, parent: Schema): string {
   }
 }
 
-/** `string matching ^a$`, `one of present, absent`, `list of string`, `integer`. */
+/** `string matching ^a$` (or the pattern's `title`), `one of present, absent`, `list of string`, `integer`. */
 export function describeSchema(s: Schema): string {
   if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => String(v)).join(', ')}`;
   if ('const' in s) return JSON.stringify(s.const);
@@ -91,7 +91,7 @@ export function describeSchema(s: Schema): string {
   const shown = types.map((t) => {
     if (t === 'array') return s.items ? `list of ${describeSchema(s.items as Schema)}` : 'list';
     if (t === 'object') return 'mapping';
-    if (t === 'string' && typeof s.pattern === 'string') return `string matching ${s.pattern}`;
+    if (t === 'string' && typeof s.pattern === 'string') return typeof s.title === 'string' ? s.title : `string matching ${s.pattern}`;
     return t;
   });
   return shown.length ? shown.join(' or ') : 'a valid value';

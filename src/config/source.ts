@@ -47,8 +47,41 @@ export function parseYamlText(file: string, text: string): { source: YamlSource;
   const errors = doc.errors.map(
     (e) => new ConfigError(`invalid YAML: ${e.message}`, { pos: posAt(source, e.pos[0]) }),
   );
-  if (errors.length === 0) errors.push(...unquotedTemplates(source));
+  if (errors.length === 0) errors.push(...unquotedTemplates(source), ...unsafeNodes(source));
   return { source, errors };
+}
+
+/**
+ * Values no tool can take: a NUL byte (a C string ends there: a path or name would be cut short,
+ * and Node refuses it in process arguments), and an alias inside its own anchor (a value that
+ * contains itself, endless to render).
+ */
+function unsafeNodes(source: YamlSource): ConfigError[] {
+  const errors: ConfigError[] = [];
+  visit(source.doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && node.value.includes('\0')) {
+        errors.push(
+          new ConfigError('a NUL character (\\0) is not allowed in any value', {
+            pos: posOf(source, node),
+            hint: 'file contents with NUL bytes go in a file read with `source:`',
+          }),
+        );
+      }
+    },
+    Alias(_key, node, path) {
+      const target = node.resolve(source.doc);
+      if (target && (path as readonly unknown[]).includes(target)) {
+        errors.push(
+          new ConfigError(`alias '*${node.source}' is inside its own anchor '&${node.source}': the value would contain itself`, {
+            pos: posOf(source, node),
+            hint: 'an alias can repeat a value defined before it, not the value it is part of',
+          }),
+        );
+      }
+    },
+  });
+  return errors;
 }
 
 /** `key: {{ x }}` parses as a flow mapping, a classic trap: say so instead of a schema error. */
