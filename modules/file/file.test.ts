@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrepareEnv } from '../../src/module.js';
 import { MAX_DIFF_BYTES, parseFileProbe } from '../shared/index.js';
 import { applyContext, checkFixture, convergeLive, loadFixtures, planLive, runProbe, sh } from '../test-helpers.js';
@@ -69,6 +69,25 @@ describe('file on this machine', () => {
     const baks = (await readdir(dir)).filter((f) => f.startsWith('b.conf.keel-bak-'));
     expect(baks).toHaveLength(1);
     expect(await readFile(join(dir, baks[0]), 'utf8')).toBe('old\n');
+  });
+
+  it('keeps both backups of two overwrites in the same second', async () => {
+    const path = join(dir, 'twice.conf');
+    await writeFile(path, 'first\n', { mode: 0o640 });
+    // only Date is frozen: the two converges run for real, within one second of the clock
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-31T12:05:01.250Z') });
+    try {
+      await convergeLive(m, { name: path, content: 'second\n', backup: true });
+      await convergeLive(m, { name: path, content: 'third\n', backup: true });
+    } finally {
+      vi.useRealTimers();
+    }
+    const baks = (await readdir(dir)).filter((f) => f.startsWith('twice.conf.keel-bak-20260131T120501Z')).sort();
+    expect(baks).toHaveLength(2);
+    const kept = await Promise.all(baks.map((b) => readFile(join(dir, b), 'utf8')));
+    expect(kept.sort()).toEqual(['first\n', 'second\n']);
+    // a backup keeps the old file's mode (cp -p over mktemp's 0600)
+    for (const b of baks) expect(await modeOf(join(dir, b))).toBe('640');
   });
 
   it('fixes owner and group drift with chown only', async () => {

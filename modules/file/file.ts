@@ -40,7 +40,7 @@ Parameters:
   unset leaves the mode of an existing file as it is.
 - owner, group (string, name or numeric id): unset leaves them as they are.
 - backup (boolean, default false): before overwriting contents, copy the old file to
-  \`<path>.keel-bak-<UTC timestamp>\`.
+  \`<path>.keel-bak-<UTC timestamp>.<random>\` (a random tail keeps every backup).
 
 Contents are written atomically (a temp file beside the target, then rename). The plan shows a
 unified diff; binary files and files over 256 KiB show their sha256 hashes instead. A symbolic

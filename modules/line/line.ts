@@ -50,8 +50,8 @@ Parameters:
   Without it, a missing file is a plan error (with state absent, a missing file is fine).
 - mode (default "0644"), owner, group: for the file created by create only; an existing file
   keeps its mode, owner and group (manage them with the file module).
-- backup (boolean, default false): copy the old file to \`<path>.keel-bak-<UTC timestamp>\`
-  before changing it.
+- backup (boolean, default false): before changing it, copy the old file to
+  \`<path>.keel-bak-<UTC timestamp>.<random>\` (a random tail keeps every backup).
 
 Patterns are JavaScript regular expressions (RegExp syntax, no flags: spell case-insensitive parts
 out, as \`[Pp]ort\`), searched in each line without its line terminator, so \`^\` and \`$\`
@@ -171,7 +171,7 @@ export const lineModule: ResourceModule<LineSpec, FileState, FileSteps> = {
       backup: {
         type: 'boolean',
         default: false,
-        description: 'Copy the old file to <path>.keel-bak-<timestamp> before changing it.',
+        description: 'Copy the old file to <path>.keel-bak-<timestamp>.<random> before changing it.',
       },
     },
     additionalProperties: false,

@@ -22,8 +22,9 @@ export async function applyFileSteps(ctx: ApplyContext, steps: FileSteps): Promi
   switch (steps.op) {
     case 'put': {
       if (steps.backup) {
-        const bak = `${steps.path}.keel-bak-${stamp(new Date())}`;
-        await ctx.run(`if [ -f ${shq(steps.path)} ]; then cp -p -- ${shq(steps.path)} ${shq(bak)}; fi`);
+        // mktemp's random tail keeps every backup: two in one second must not overwrite each other
+        const template = `${steps.path}.keel-bak-${stamp(new Date())}.XXXXXX`;
+        await ctx.run(`if [ -f ${shq(steps.path)} ]; then b=$(mktemp -- ${shq(template)}) && cp -p -- ${shq(steps.path)} "$b"; fi`);
       }
       await ctx.transport.put(steps.path, steps.content, {
         mode: steps.mode,

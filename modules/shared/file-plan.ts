@@ -25,7 +25,7 @@ export interface DesiredFile extends DesiredAttrs {
   content?: DesiredContent;
   /** Mode of a newly created file when `mode` is unset. Default "0644". */
   defaultMode?: string;
-  /** Keep `path.keel-bak-<timestamp>` before overwriting an existing file. */
+  /** Keep `path.keel-bak-<timestamp>.<random>` before overwriting an existing file. */
   backup?: boolean;
 }
 

@@ -40,6 +40,6 @@ export const fileAttributeProperties = {
   backup: {
     type: 'boolean',
     default: false,
-    description: 'Copy the old file to <path>.keel-bak-<timestamp> before overwriting its contents.',
+    description: 'Copy the old file to <path>.keel-bak-<timestamp>.<random> before overwriting its contents.',
   },
 } as const;

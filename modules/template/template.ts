@@ -38,7 +38,7 @@ Parameters:
   leaves the mode of an existing file as it is.
 - owner, group (string, name or numeric id): unset leaves them as they are.
 - backup (boolean, default false): before overwriting contents, copy the old file to
-  \`<path>.keel-bak-<UTC timestamp>\`.
+  \`<path>.keel-bak-<UTC timestamp>.<random>\` (a random tail keeps every backup).
 
 The template sees the host's variables (inventory vars, group and host vars, --var) and \`vars\`.
 Undefined variables are errors, reported at the template file's line and column (use
