@@ -111,6 +111,17 @@ export class NotIdempotentError extends KeelError {
   }
 }
 
+/**
+ * The state contradicts itself on a host: a later resource undid an earlier one on the same path,
+ * or a command ran and its own guard still says it must run. Fixed in the state, not in keel.
+ */
+export class StateError extends KeelError {
+  override name = 'StateError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_STATE', message, init);
+  }
+}
+
 export function isKeelError(e: unknown): e is KeelError {
   return e instanceof KeelError;
 }

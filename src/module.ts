@@ -28,6 +28,11 @@ export interface Plan<Steps = unknown> {
    * (e.g. a command with no guard runs every time). Default true.
    */
   verifiable?: boolean;
+  /**
+   * Set when a re-probe after apply that still plans a change is the state's fault, not the
+   * module's (a command whose guard its run does not make true): what to tell the user.
+   */
+  unsettled?: { message: string; hint: string };
 }
 
 /** Output of one resource's probe snippet, framed by the engine so any bytes survive. */
@@ -70,6 +75,19 @@ export interface ApplyContext {
   once(key: string, fn: () => Promise<void>): Promise<void>;
 }
 
+/**
+ * How a resource uses a path on the host. Resources that share a path are refused at compile
+ * time unless they compose: one 'attrs' owner and any number of 'lines' editors.
+ */
+export interface PathClaim {
+  path: string;
+  /**
+   * whole: writes or removes the whole file; directory: the path is a directory (both exclusive);
+   * attrs: mode/owner/group of a file whose contents it leaves alone; lines: edits part of it.
+   */
+  use: 'whole' | 'directory' | 'attrs' | 'lines';
+}
+
 export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Steps = any> {
   /** The key that names this type in a state file: `file`, `service`, ... */
   kind: string;
@@ -81,6 +99,8 @@ export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Step
   sensitive?: string[];
   /** Ids this resource depends on when they are declared (file -> its parent directory). */
   autoRequires?(spec: Spec): string[];
+  /** Paths on the host this resource manages (after prepare): the engine refuses or orders sharers. */
+  paths?(spec: Spec): PathClaim[];
   /** Controller-side preparation (read/render sources) before probing. Throws ConfigError. */
   prepare?(spec: Spec, env: PrepareEnv): Spec;
   /** A read-only POSIX sh snippet whose stdout parse() understands. */

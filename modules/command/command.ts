@@ -46,8 +46,11 @@ Parameters:
 unless and onlyif run during plan and drift, with the command's cwd, user and env and no
 input: they must only read, never change anything, and finish quickly (each is stopped after
 ${GUARD_TIMEOUT_SEC} s). A command with no guard (creates, unless, onlyif, onchanges) runs on EVERY
-converge and always shows as a change: give every command a guard. After a run, keel checks that
-creates or unless now holds; commands guarded only by onlyif or onchanges cannot be checked.
+converge and always shows as a change: give every command a guard. Once anything was applied on
+the host in this converge, the guards are checked again right before the command runs (two
+commands with the same creates run once). After a run, keel checks that creates or unless now
+holds, else the command fails with "the command ran, its guard still fails: fix the guard or
+the command"; commands guarded only by onlyif or onchanges cannot be checked.
 A non-zero exit fails the resource and reports the last lines of stderr.
 
 Example:
@@ -79,6 +82,14 @@ export function wrapScript(spec: CommandSpec, script: string): string {
 function createsPath(spec: CommandSpec): string | undefined {
   if (spec.creates === undefined) return undefined;
   return posix.isAbsolute(spec.creates) ? spec.creates : posix.join(spec.cwd ?? '/', spec.creates);
+}
+
+/** What must be true once `run` has run, for the guard to hold. */
+function guardHint(spec: CommandSpec): string {
+  const must: string[] = [];
+  if (spec.creates !== undefined) must.push(`${createsPath(spec)} must exist`);
+  if (spec.unless !== undefined) must.push(`unless (${spec.unless}) must exit 0`);
+  return `after run, ${must.join(' and ')}`;
 }
 
 export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSteps> = {
@@ -174,6 +185,7 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
       changes,
       steps: { script, timeoutSec: spec.timeout },
       verifiable: spec.creates !== undefined || spec.unless !== undefined,
+      unsettled: { message: 'the command ran, its guard still fails: fix the guard or the command', hint: guardHint(spec) },
     };
   },
 

@@ -78,6 +78,8 @@ export const directoryModule: ResourceModule<DirectorySpec, FileState, Directory
     return parent === '/' || parent === spec.name ? [] : [`directory:${parent}`];
   },
 
+  paths: (spec) => [{ path: spec.name, use: 'directory' }],
+
   prepare(spec) {
     assertAbsolutePath('directory', spec.name);
     return spec;

@@ -45,6 +45,9 @@ Parameters:
 Contents are written atomically (a temp file beside the target, then rename). The plan shows a
 unified diff; binary files and files over 256 KiB show their sha256 hashes instead. A symbolic
 link at the path is replaced by a regular file when content is set; a directory is an error.
+A file with content (or source, or state absent) owns the whole path: any other resource on it
+is an error. Without content it composes with line resources on the same path (see one owner
+per path in docs/states.md).
 
 Example:
 \`\`\`yaml
@@ -68,6 +71,9 @@ function wanted(spec: FileSpec): DesiredContent | undefined {
   return undefined;
 }
 
+const wantsContent = (spec: FileSpec): boolean =>
+  spec.content !== undefined || spec.source !== undefined || spec.content_base64 !== undefined;
+
 export const fileModule: ResourceModule<FileSpec, FileState, FileSteps> = {
   kind: 'file',
   doc,
@@ -88,6 +94,8 @@ export const fileModule: ResourceModule<FileSpec, FileState, FileSteps> = {
     then: { type: 'object', properties: { source: false } },
   },
   autoRequires: (spec) => parentDirs(spec.name).map((d) => `directory:${d}`),
+  // Without content the file leaves its bytes to others: line edits compose with it.
+  paths: (spec) => [{ path: spec.name, use: (spec.state ?? 'present') === 'absent' || wantsContent(spec) ? 'whole' : 'attrs' }],
 
   prepare(spec, env) {
     assertAbsolutePath('file', spec.name);

@@ -60,6 +60,12 @@ inserted lines take the file's (that of its first line): CRLF files stay CRLF. A
 final newline keeps it so, unless a line is appended after its last line. The file is rewritten
 atomically and the plan shows the unified diff; files over 256 KiB are refused.
 
+Several line resources may edit one file (each with its own \`id\`), with at most one file
+resource without content for its mode, owner and group: they are applied one after another,
+each to the bytes the previous one left. A file with content, a template or a directory on the
+same path is an error (see one owner per path in docs/states.md); so, at the end of a converge,
+is a line that a later one on the file undid.
+
 Example:
 \`\`\`yaml
 - line: /etc/ssh/sshd_config
@@ -182,6 +188,7 @@ export const lineModule: ResourceModule<LineSpec, FileState, FileSteps> = {
     else: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
   },
   autoRequires: (spec) => parentDirs(spec.name).map((d) => `directory:${d}`),
+  paths: (spec) => [{ path: spec.name, use: 'lines' }],
 
   prepare(spec) {
     assertAbsolutePath('line', spec.name);

@@ -177,6 +177,7 @@ export const systemdUnitModule: ResourceModule<SystemdUnitSpec, UnitFileCurrent,
     return spec;
   },
 
+  paths: (spec) => [{ path: unitPath(spec), use: 'whole' }],
   probe,
   parse: (spec, out) => parse(spec, out),
   plan: (spec, cur, facts) => plan(spec, cur, facts.init === 'systemd'),

@@ -93,6 +93,7 @@ export const templateModule: ResourceModule<TemplateSpec, FileState, FileSteps> 
     else: { type: 'object', properties: { source: { type: 'string' } }, required: ['source'] },
   },
   autoRequires: (spec) => parentDirs(spec.name).map((d) => `directory:${d}`),
+  paths: (spec) => [{ path: spec.name, use: 'whole' }],
 
   prepare(spec, env) {
     assertAbsolutePath('template', spec.name);

@@ -9,6 +9,7 @@ import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js'
 import { compileHost, makeRenderer } from '../config/index.js';
 import type { HostConfig, Inventory, Resource } from '../config/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
+import { chainShared, sharedPaths } from '../graph/shared-paths.js';
 import type { PrepareEnv } from '../module.js';
 import { getModule } from '../registry.js';
 import { redactSecrets } from './host-report.js';
@@ -19,6 +20,8 @@ export interface HostJob {
   graph: Graph;
   /** Ids selected by --tags (all when no tags were given). */
   selected: Set<string>;
+  /** Paths managed by more than one resource -> their ids, in the order they are applied. */
+  shared?: Map<string, string[]>;
 }
 
 export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []): HostJob[] {
@@ -28,9 +31,9 @@ export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []
     const host = inv.hosts.get(name)!;
     try {
       const resources = compileHost(inv, name).map((r) => prepareResource(r, host, errors));
-      const graph = buildGraph(resources, (r) => getModule(r.kind)?.autoRequires?.(r.spec) ?? []);
+      const { graph, shared } = graphOf(resources, errors);
       const selected = selectByTags(resources, graph, tags);
-      jobs.push({ host, resources, graph, selected });
+      jobs.push({ host, resources, graph, selected, shared });
     } catch (e) {
       if (!isKeelError(e)) throw e;
       // a schema error quotes the value it found: never a secret
@@ -70,6 +73,22 @@ function prepareResource(r: Resource, host: HostConfig, errors: KeelError[]): Re
     for (const err of all) errors.push(err.pos ? err : new ConfigError(err.message, { pos: r.pos, resource: r.id, hint: err.hint }));
     return r;
   }
+}
+
+/** The host's graph, with resources that share a path chained one after another. */
+function graphOf(resources: Resource[], errors: KeelError[]): { graph: Graph; shared: Map<string, string[]> } {
+  const auto = (r: Resource) => getModule(r.kind)?.autoRequires?.(r.spec) ?? [];
+  const first = buildGraph(resources, auto);
+  const paths = sharedPaths(resources, (r) => getModule(r.kind)?.paths?.(r.spec) ?? []);
+  errors.push(...paths.errors);
+  if (paths.shared.size === 0) return { graph: first, shared: new Map() };
+  const previous = chainShared(first.order, paths.shared);
+  const graph = buildGraph(resources, (r) => [...auto(r), ...(previous.get(r.id) ?? [])]);
+  const position = new Map(graph.order.map((r, i) => [r.id, i]));
+  const shared = new Map(
+    [...paths.shared].map(([path, rs]) => [path, rs.map((r) => r.id).sort((a, b) => position.get(a)! - position.get(b)!)] as const),
+  );
+  return { graph, shared };
 }
 
 function dedupe(errors: KeelError[]): KeelError[] {

@@ -4,7 +4,7 @@
  * skip what depends on a failure, run refreshes of watchers.
  */
 import { pino, type Logger } from 'pino';
-import { KeelError, NotIdempotentError, isKeelError } from '../errors.js';
+import { KeelError, NotIdempotentError, StateError, isKeelError } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { Plan, PlanContext, ResourceModule } from '../module.js';
 import { getModule } from '../registry.js';
@@ -13,6 +13,7 @@ import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
 import { probeHost, runProbes } from './probe-host.js';
+import { recheckShared } from './recheck-shared.js';
 import { hostReport, redact, redactSecrets } from './host-report.js';
 
 export interface RunHostOptions {
@@ -111,6 +112,8 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
   /** Resources applied ahead of their turn as part of a batch, with their outcome. */
   const batched = new Map<string, { plan: Plan; error?: string }>();
   const convergeCtx: PlanContext = { changed: (id) => changed.has(id) };
+  /** Something was applied on the host: plans from the batch probe may be stale from now on. */
+  let ranBefore = false;
   const ctxFor = (id: string) => makeApplyContext(transport, facts, sudo, log, onceKeys, id, job.host.secrets);
   for (const [pos, r] of order.entries()) {
     const e = entries.get(r.id)!;
@@ -137,10 +140,12 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
         if (done.error) throw new KeelError('E_APPLY', done.error);
       } else {
         // A resource whose dependency changed is planned again from the host as it is now,
-        // even if its first plan failed (the package that provides it was not there yet).
-        if (e.uncertain) plan = await replan(transport, r.spec, e.mod, facts, convergeCtx, sudo);
+        // even if its first plan failed (the package that provides it was not there yet); so is
+        // any change once something ran: a guard may hold now, a file may have other bytes.
+        if (e.uncertain || (ranBefore && !e.error && plan!.action !== 'none')) plan = await replan(transport, r.spec, e.mod, facts, convergeCtx, sudo);
         else if (e.error) throw new KeelError('E_PLAN', e.error);
         if (plan!.action !== 'none') {
+          ranBefore = true;
           const batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
           if (batch.length) {
             await applyBatch(e.mod, ctx, [{ r, plan: plan! }, ...batch], batched, (x) => verify(transport, x.r.id, x.r.spec, e.mod, facts, convergeCtx, sudo, x.plan), log);
@@ -158,6 +163,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
       const trigger = watchedChanges(job, r.id, changed);
       if (trigger && e.mod.refresh) {
         log.info({ resource: r.id, because: trigger }, 'refresh');
+        ranBefore = true;
         await e.mod.refresh(ctx, r.spec);
         report.refreshed = true;
         report.status = 'changed';
@@ -170,6 +176,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
       reports.push(resourceReport(r, e.mod, plan, 'failed', message(err)));
     }
   }
+  await recheckShared(job, reports, transport, facts, convergeCtx, sudo);
   return hostReport(job.host.name, 'converge', started, reports);
 }
 
@@ -233,6 +240,7 @@ async function verify(transport: Transport, id: string, spec: Resource['spec'], 
   if (applied.verifiable === false) return;
   const after = await replan(transport, spec, mod, facts, ctx, sudo);
   if (after.action === 'none') return;
+  if (applied.unsettled) throw new StateError(applied.unsettled.message, { resource: id, hint: applied.unsettled.hint });
   const fields = redact(mod, after.changes)
     .map((c) => `${c.field}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
     .join('; ');

@@ -100,7 +100,7 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
     expect(existsSync(roots.get('h1')!)).toBe(false);
   });
 
-  it('converge: the one batched probe exec, then one apply and one verify per change', async () => {
+  it('converge: the one batched probe exec, then per change a fresh probe (once something ran), an apply and a verify', async () => {
     // Most of the host already matches (by hand): 3 files differ and both commands must run.
     for (const h of HOSTS) {
       mkdirSync(`${roots.get(h)}/etc/conf.d`, { recursive: true, mode: 0o750 });
@@ -115,11 +115,12 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       const calls = byHost.get(h)!;
       const [probe, ...rest] = calls.execs;
       expect(frames(probe)).toBe(41);
-      // 3 files: put + verify; 2 commands: run + verify. Nothing is probed twice before apply.
+      // 3 files: put + verify; 2 commands: run + verify. Each change after the first is probed
+      // again right before its apply: what ran before it may have changed what it would do.
       expect(calls.puts.sort()).toEqual([0, 1, 2].map((i) => `${roots.get(h)}/etc/conf.d/f${i}.conf`));
-      expect(rest.filter((s) => frames(s) === 1)).toHaveLength(5);
+      expect(rest.filter((s) => frames(s) === 1)).toHaveLength(5 + 4);
       expect(rest.filter((s) => frames(s) === 0)).toHaveLength(2);
-      expect(rest).toHaveLength(7);
+      expect(rest).toHaveLength(11);
       expect(readFileSync(`${roots.get(h)}/etc/conf.d/f1.conf`, 'utf8')).toBe(`host ${h} file 1\n`);
       expect(readFileSync(`${roots.get(h)}/marker`, 'utf8')).toBe(`${h}\n`);
     }

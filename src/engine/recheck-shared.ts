@@ -1,0 +1,57 @@
+/**
+ * The end of a converge on a host. A resource on a shared path was verified right after its
+ * apply, but a later resource on the same path may have undone it since (two lines that fight
+ * over one setting). Probe them all again in one round trip: one that no longer holds fails,
+ * naming what undid it, so that converge never reports success for a state that contradicts itself.
+ */
+import { StateError, isKeelError } from '../errors.js';
+import type { Facts } from '../facts/types.js';
+import type { PlanContext } from '../module.js';
+import { getModule } from '../registry.js';
+import type { ResourceReport } from '../report/types.js';
+import type { Transport } from '../transport/types.js';
+import type { HostJob } from './compile.js';
+import { runProbes } from './probe-host.js';
+
+interface Check {
+  id: string;
+  path: string;
+  /** Resources on the same path that changed after it. */
+  later: string[];
+}
+
+export async function recheckShared(job: HostJob, reports: ResourceReport[], transport: Transport, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<void> {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const holds = (id: string) => ['ok', 'changed'].includes(byId.get(id)?.status ?? '');
+  const checks: Check[] = [];
+  for (const [path, ids] of job.shared ?? []) {
+    if (!ids.some((id) => byId.get(id)?.status === 'changed')) continue;
+    ids.forEach((id, i) => {
+      if (holds(id)) checks.push({ id, path, later: ids.slice(i + 1).filter((x) => byId.get(x)?.status === 'changed') });
+    });
+  }
+  if (checks.length === 0) return;
+  const resources = checks.map((c) => job.graph.byId.get(c.id)!);
+  const outputs = await runProbes(transport, resources.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+  checks.forEach((c, i) => {
+    const r = resources[i];
+    const mod = getModule(r.kind)!;
+    const report = byId.get(c.id)!;
+    try {
+      if (mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, ctx).action === 'none') return;
+    } catch (e) {
+      report.status = 'failed';
+      report.error = isKeelError(e) ? e.format() : String(e);
+      return;
+    }
+    const by = c.later.map((id) => {
+      const pos = job.graph.byId.get(id)!.pos;
+      return `${id} (${pos.file}:${pos.line})`;
+    });
+    report.status = 'failed';
+    report.error = new StateError(
+      `${by.length ? `undone by ${by.join(', ')}` : 'changed again'} later in this run on ${c.path}: the resources on this file disagree`,
+      { resource: c.id, hint: 'make them agree (one resource per setting, matching patterns that do not overlap), or merge them into one' },
+    ).format();
+  });
+}
