@@ -52,6 +52,14 @@ export class ConfigError extends KeelError {
   }
 }
 
+/** A command-line flag with a value keel cannot use: said at once, before anything is loaded or run. */
+export class UsageError extends KeelError {
+  override name = 'UsageError';
+  constructor(message: string, init: KeelErrorInit = {}) {
+    super('E_USAGE', message, init);
+  }
+}
+
 /** Every error of one load/validate pass, reported together. */
 export class ConfigErrors extends KeelError {
   override name = 'ConfigErrors';

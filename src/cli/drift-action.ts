@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
+import { parseTags } from '../config/index.js';
 import type { DriftSettings, Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
 import { KeelError, isKeelError } from '../errors.js';
@@ -12,17 +13,17 @@ import { connect } from '../transport/connect.js';
 import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits, uninstallCron } from '../drift/install.js';
 import { runDrift, type DriftOutcome } from '../drift/run-drift.js';
 import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocation } from '../drift/schedule.js';
-import { loadCommon } from './load.js';
+import { compileTagged, loadCommon } from './load.js';
 import type { DriftFlags } from './drift-command.js';
 
 export async function driftCommand(flags: DriftFlags): Promise<void> {
   // Check schedules before anything else: a typo must not cost a run.
   if (flags.every) checkCronExpression(flags.every, '--every', { allowSeconds: true });
   if (flags.installCron) checkCronExpression(flags.installCron, '--install-cron');
+  const tags = parseTags(flags.tags);
   const { log, inv, hosts } = loadCommon(flags);
   const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
   const settings = driftSettings(inv, flags);
-  const tags = flags.tags ? flags.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
   const invocation: DriftInvocation = {
     node: process.execPath,
     execArgv: process.execArgv,
@@ -41,7 +42,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, log);
   if (flags.systemdTimer) return timerCommand(flags, invocation);
   // Compile now: bad input fails before the first run (and before --every starts waiting).
-  compileJobs(inv, hosts, tags);
+  compileTagged(inv, hosts, tags);
   if (flags.every) return everyCommand(flags, tags, stateDir);
   const out = await once(flags, inv, hosts, tags, stateDir, settings, log, () => false);
   process.exitCode = out.exitCode;

@@ -3,7 +3,7 @@
  * foreground on a schedule (--every), or installed into cron or a systemd timer.
  */
 import { Command, Option } from 'commander';
-import { KeelError } from '../errors.js';
+import { wholeNumber } from './flag-values.js';
 import type { RunFlags } from './run-command.js';
 
 export interface DriftFlags extends RunFlags {
@@ -19,18 +19,12 @@ export interface DriftFlags extends RunFlags {
   every?: string;
 }
 
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new KeelError('E_USAGE', `${name} expects a whole number >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
-
 export function registerDriftCommand(program: Command, runFlags: (cmd: Command) => Command): void {
   runFlags(program.command('drift').description('plan every host and record the result: history, alerts, metrics (exit 0 in sync, 2 drift, 1 error)'))
     .option('--state-dir <dir>', 'where history.db, the lock and logs live (default: the inventory\'s state_dir, .keel beside it)')
-    .option('--retention-days <n>', 'prune runs older than this (open drift is kept)', int('--retention-days', 1))
+    .option('--retention-days <n>', 'prune runs older than this (open drift is kept)', wholeNumber('--retention-days', 1))
     .option('--metrics-file <file>', 'write Prometheus text metrics here (atomically)')
-    .option('--lock-timeout <seconds>', 'wait this long for another drift run on the same state dir (0: exit 1 at once)', int('--lock-timeout', 0), 0)
+    .option('--lock-timeout <seconds>', 'wait this long for another drift run on the same state dir (0: exit 1 at once)', wholeNumber('--lock-timeout', 0), 0)
     .addOption(new Option('--install-cron <expr>', 'install a crontab entry that runs this same check on a schedule ("*/30 * * * *")').conflicts(['uninstallCron', 'systemdTimer', 'every']))
     .option('--cron-user <user>', 'whose crontab (default: you)')
     .addOption(new Option('--uninstall-cron', 'remove the crontab entry of this inventory/limit/tags').conflicts(['systemdTimer', 'every']))

@@ -1,5 +1,6 @@
 /** keel history: what drifted, where, since when, and when it was fixed (docs/drift.md). */
 import type { Command } from 'commander';
+import { wholeNumber } from './flag-values.js';
 
 export interface HistoryFlags {
   inventory: string;
@@ -24,7 +25,7 @@ export function registerHistoryCommand(program: Command): void {
     .option('--since <when>', 'drift open at some point since: 2d, 12h, 30m, 1w or a date/time')
     .option('--until <when>', 'drift that began before: same forms as --since')
     .option('--open', 'only drift not fixed yet')
-    .option('--runs <n>', 'recent runs to list', (v) => parseInt(v, 10), 20)
+    .option('--runs <n>', 'recent runs to list', wholeNumber('--runs', 1), 20)
     .option('--json', 'print JSON (shape in docs/drift.md)')
     .action(async (flags: HistoryFlags) => (await import('./history-action.js')).historyCommand(flags));
 }

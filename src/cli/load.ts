@@ -1,6 +1,7 @@
 /** Shared first steps of every command: logger, inventory, target hosts. */
-import { loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
+import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
 import type { Inventory } from '../config/types.js';
+import { compileJobs, type HostJob } from '../engine/compile.js';
 import { createLogger, type LogLevel } from '../log.js';
 
 export interface CommonFlags {
@@ -16,4 +17,11 @@ export function loadCommon(flags: CommonFlags) {
   const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var) });
   const hosts = selectHosts(inv, flags.limit);
   return { log, inv, hosts };
+}
+
+/** Compile the target hosts; a --tags that no resource of theirs has is an error, not "in sync". */
+export function compileTagged(inv: Inventory, hosts: string[], tags: string[]): HostJob[] {
+  const jobs = compileJobs(inv, hosts, tags);
+  checkTags(tags, jobs.flatMap((j) => j.resources));
+  return jobs;
 }

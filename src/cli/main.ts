@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import '../../modules/index.js';
 import { handleError } from './handle-error.js';
+import { wholeNumber } from './flag-values.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { graphCommand } from './graph-command.js';
@@ -25,7 +26,7 @@ const runFlags = (cmd: Command) =>
   common(cmd)
     .option('-l, --limit <pattern>', 'hosts or groups to target: web1,db*,!db2,&prod')
     .option('-t, --tags <tags>', 'only resources with one of these tags (comma separated)')
-    .option('-f, --forks <n>', 'hosts to run in parallel', (v) => parseInt(v, 10), 20)
+    .option('-f, --forks <n>', 'hosts to run in parallel (at least 1)', wholeNumber('--forks', 1), 20)
     .option('--json', 'print the machine report (JSON) instead of text')
     .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)');
 

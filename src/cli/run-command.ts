@@ -1,11 +1,12 @@
 /** keel plan / converge: compile everything first (no host touched on bad input), then run. */
-import { compileJobs, type HostJob } from '../engine/compile.js';
+import { parseTags } from '../config/index.js';
+import type { HostJob } from '../engine/compile.js';
 import { exitCode } from '../engine/exit-code.js';
 import { runJobs } from '../engine/run.js';
 import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
 import { connect } from '../transport/connect.js';
-import { loadCommon, type CommonFlags } from './load.js';
+import { compileTagged, loadCommon, type CommonFlags } from './load.js';
 import { promptPassphrase } from './prompt.js';
 
 export interface RunFlags extends CommonFlags {
@@ -17,9 +18,9 @@ export interface RunFlags extends CommonFlags {
 }
 
 export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
+  const tags = parseTags(flags.tags);
   const { log, inv, hosts } = loadCommon(flags);
-  const tags = flags.tags ? flags.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
-  const jobs = compileJobs(inv, hosts, tags);
+  const jobs = compileTagged(inv, hosts, tags);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);

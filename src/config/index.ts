@@ -3,6 +3,7 @@ export type { Resource, HostConfig, GroupConfig, Inventory } from './types.js';
 export { loadInventory, type LoadInventoryOptions } from './inventory.js';
 export { compileHost, validateInventory } from './compile.js';
 export { selectHosts } from './limit.js';
+export { parseTags, checkTags } from './tags.js';
 export { parseVarArgs, mergeVars, type Vars } from './vars.js';
 export { makeRenderer, fileLocation, hasTemplate, type Renderer, type TextLocation } from './render.js';
 export { formatErrors, dedupeErrors, flattenErrors } from './format.js';

@@ -2,16 +2,22 @@
  * `--limit`, as in Ansible: patterns separated by `,` or `:`; each a host or group name, with
  * `*`/`?` globs; `!pat` excludes, `&pat` intersects. Unions first, then intersections, then
  * exclusions. A run that matches no host is an error, and so is a name that matches nothing.
+ * A limit with no pattern in it (`-l ''`, `-l ,`) is an error too: taken as "no limit", a
+ * mistyped variable (`-l "$HOSTS"`) would target every host.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { Inventory } from './types.js';
 import { closestMatch } from './suggest.js';
 
 export function selectHosts(inv: Inventory, limit?: string): string[] {
   const all = [...inv.hosts.keys()];
   if (all.length === 0) throw new ConfigError(`no host in inventory ${inv.file}`, { hint: "declare hosts under 'hosts:' or a group" });
-  const patterns = (limit ?? '').split(/[,:]/).map((p) => p.trim()).filter(Boolean);
-  if (patterns.length === 0) return all;
+  if (limit === undefined) return all;
+  const patterns = limit.split(/[,:]/).map((p) => p.trim()).filter(Boolean);
+  const hint = 'name hosts or groups (-l web1,db), or leave --limit out to target every host';
+  if (patterns.length === 0) throw new UsageError(`--limit ${JSON.stringify(limit)} names no host or group`, { hint });
+  const bare = patterns.find((p) => /^[!&]\s*$/.test(p));
+  if (bare) throw new UsageError(`--limit ${JSON.stringify(limit)}: '${bare}' needs a host or group after it`, { hint });
 
   const unknown: string[] = [];
   const match = (pattern: string): Set<string> => {
