@@ -1,6 +1,7 @@
 /**
  * keel plan/converge in-process: the same steps as src/cli/run-command.ts (load, select, compile,
- * run, exit code, text report) over the REAL LocalTransport, optionally wrapped (counting).
+ * run, exit code, text report) over the REAL LocalTransport (or real SSH for a host that is not
+ * `connection: local`), optionally wrapped (counting).
  * Many variants cost milliseconds here instead of a CLI spawn each.
  */
 import '../../modules/index.js';
@@ -11,6 +12,7 @@ import { runJobs } from '../../src/engine/run.js';
 import { silentLogger } from '../../src/log.js';
 import { renderText } from '../../src/report/text.js';
 import type { RunReport } from '../../src/report/types.js';
+import { connect } from '../../src/transport/connect.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import type { Transport } from '../../src/transport/types.js';
 
@@ -36,7 +38,8 @@ export async function runLocal(command: 'plan' | 'converge', inventory: string, 
     forks: 20,
     log: silentLogger,
     connect: async (job) => {
-      const t = new LocalTransport(job.host.name, job.host.connection.becomeUser);
+      // a lab host in the inventory is reached over real SSH, as the CLI would
+      const t = job.host.connection.connection === 'local' ? new LocalTransport(job.host.name, job.host.connection.becomeUser) : await connect(job.host.connection, { log: silentLogger });
       return opts.wrap ? opts.wrap(t) : t;
     },
   });
