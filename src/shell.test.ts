@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { shq, shargs } from './shell.js';
+import { hereDoc, shq, shargs } from './shell.js';
 
 describe('shq', () => {
   const nasty = ["", "a b", "it's", "$(rm -rf /)", "`x`", "a\nb", "\\", '"q"', "*", "-n", "ü ☃"];
@@ -11,5 +11,14 @@ describe('shq', () => {
   it('leaves safe words bare and joins arguments', () => {
     expect(shq('/etc/nginx.conf')).toBe('/etc/nginx.conf');
     expect(shargs('echo', 'a b')).toBe("echo 'a b'");
+  });
+});
+
+describe('hereDoc', () => {
+  it('carries text whose lines look like its delimiter, unexpanded', () => {
+    const text = "KEEL_EOF\nKEEL_EOF_1\n$(echo no) `echo no` $HOME 'q' \\\nend";
+    const doc = hereDoc(text);
+    expect(doc.redirect).toBe("<<'KEEL_EOF_2'");
+    expect(execFileSync('sh', ['-c', `cat ${doc.redirect}\n${doc.body}\n`]).toString()).toBe(`${text}\n`);
   });
 });

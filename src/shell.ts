@@ -9,3 +9,15 @@ export function shq(value: string | number): string {
 export function shargs(...args: (string | number)[]): string {
   return args.map(shq).join(' ');
 }
+
+/**
+ * A quoted here-document carrying `text` byte for byte (no expansion): `redirect` goes after the
+ * command (`<<'KEEL_EOF'`), `body` on the lines after the command's line. The delimiter is one
+ * no line of the text equals.
+ */
+export function hereDoc(text: string): { redirect: string; body: string } {
+  const lines = new Set(text.split('\n'));
+  let delimiter = 'KEEL_EOF';
+  for (let i = 1; lines.has(delimiter); i++) delimiter = `KEEL_EOF_${i}`;
+  return { redirect: `<<'${delimiter}'`, body: `${text}\n${delimiter}` };
+}

@@ -3,6 +3,9 @@ import { CommandError, ConfigError } from '../../src/errors.js';
 import type { BaseSpec, Plan, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
 import { ownerSchema } from '../shared/index.js';
+import { wrapScript } from './wrap.js';
+
+export { wrapScript };
 
 export interface CommandSpec extends BaseSpec {
   run: string;
@@ -34,8 +37,9 @@ const doc = `Runs a shell command when its guards say it is needed. The name is 
 Parameters:
 - run (string, required): a POSIX sh script, run with /bin/sh -c.
 - cwd (string): directory to run in.
-- user (string): run as this user (su -s /bin/sh -c ... user); keel must run as root (become).
-- env (map of strings): environment variables for the command and its checks.
+- user (string): run as this user (through su); keel must run as root (become).
+- env (map of strings): environment variables for the command and its checks. Values and the
+  script travel to the shell on a pipe, never in a command line: \`ps\` on the host shows neither.
 - creates (path): skip when this path exists (relative paths resolve from cwd).
 - unless (sh script): skip when it exits 0.
 - onlyif (sh script): run only when it exits 0.
@@ -65,19 +69,6 @@ Example:
   run: /usr/local/bin/init-db
   creates: /var/lib/app/.initialised
 \`\`\``;
-
-/** A script run with the command's cwd, env and user; stdin closed so it cannot wait for input. */
-export function wrapScript(spec: CommandSpec, script: string): string {
-  const parts: string[] = [];
-  if (spec.cwd !== undefined) parts.push(`cd ${shq(spec.cwd)} || exit 1`);
-  for (const [k, v] of Object.entries(spec.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ConfigError(`command ${spec.name}: invalid env name "${k}"`);
-    parts.push(`export ${k}=${shq(String(v))}`);
-  }
-  parts.push(`exec /bin/sh -c ${shq(script)}`);
-  const inner = parts.join('\n');
-  return spec.user !== undefined ? `su -s /bin/sh -c ${shq(inner)} ${shq(spec.user)} </dev/null` : `/bin/sh -c ${shq(inner)} </dev/null`;
-}
 
 function createsPath(spec: CommandSpec): string | undefined {
   if (spec.creates === undefined) return undefined;
@@ -147,10 +138,10 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
     if (creates !== undefined) lines.push(`if [ -e ${shq(creates)} ]; then echo guard=creates; exit 0; fi`);
     if (spec.cwd !== undefined) lines.push(`if [ ! -d ${shq(spec.cwd)} ]; then echo guard=cwd-missing; exit 0; fi`);
     if (spec.user !== undefined) lines.push(`if ! id -u ${shq(spec.user)} >/dev/null 2>&1; then echo guard=user-missing; exit 0; fi`);
-    const check = (script: string): string =>
-      `timeout -k 5 ${GUARD_TIMEOUT_SEC} /bin/sh -c ${shq(wrapScript(spec, script))} >/dev/null 2>&1`;
-    if (spec.unless !== undefined) lines.push(`if ${check(spec.unless)}; then echo guard=unless; exit 0; fi`);
-    if (spec.onlyif !== undefined) lines.push(`if ! ${check(spec.onlyif)}; then echo guard=onlyif; exit 0; fi`);
+    const check = (script: string, then: string): string =>
+      `timeout -k 5 ${GUARD_TIMEOUT_SEC} ${wrapScript(spec, script, ` >/dev/null 2>&1; then ${then}; exit 0; fi`)}`;
+    if (spec.unless !== undefined) lines.push(`if ${check(spec.unless, 'echo guard=unless')}`);
+    if (spec.onlyif !== undefined) lines.push(`if ! ${check(spec.onlyif, 'echo guard=onlyif')}`);
     lines.push('echo guard=none');
     return lines.join('\n');
   },

@@ -17,6 +17,7 @@ import { didYouMean } from './suggest.js';
 import { isPlainObject, mergeVars, type Vars } from './vars.js';
 import { groupChildren, groupDepths, groupMembers, nameList } from './inventory-groups.js';
 import { dedupeErrors, sortErrors } from './format.js';
+import { secretValues, unknownSensitiveVars } from './sensitive-vars.js';
 
 export interface LoadInventoryOptions {
   /** `--var` values: the highest precedence. */
@@ -148,6 +149,9 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
       secrets: secretValues(vars, doc.sensitive_vars),
     });
   }
+  const known = new Set([...hosts.values()].flatMap((h) => Object.keys(h.vars)));
+  for (const v of [doc.vars, ...Object.values(groupsIn).map((g) => obj(g).vars), cliVars]) for (const k of Object.keys(obj(v))) known.add(k);
+  errors.push(...unknownSensitiveVars(doc.sensitive_vars, known, (i) => valueAt(['sensitive_vars', i])));
   resolveJumps(hosts, settings, valueAt, errors);
   resolveAfter(hosts, groupsIn, members, valueAt, errors);
 
@@ -321,20 +325,4 @@ function resolveAfter(
       return;
     }
   }
-}
-
-/** The values of the variables named in `sensitive_vars` (nested values too), longest first. */
-function secretValues(vars: Vars, names: unknown): string[] {
-  const out = new Set<string>();
-  const add = (v: unknown): void => {
-    if (typeof v === 'string' || typeof v === 'number') {
-      // very short values would redact ordinary text all over a report
-      if (String(v).length >= 4) out.add(String(v));
-      // a multi-line secret (a private key) shows up line by line in a diff: redact each line too
-      for (const line of String(v).split('\n')) if (line.trim().length >= 8) out.add(line.trim());
-    } else if (Array.isArray(v)) v.forEach(add);
-    else if (isPlainObject(v)) Object.values(v).forEach(add);
-  };
-  for (const name of Array.isArray(names) ? names : []) add(vars[String(name)]);
-  return [...out].sort((a, b) => b.length - a.length);
 }

@@ -31,6 +31,7 @@ export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []
     const host = inv.hosts.get(name)!;
     try {
       const resources = compileHost(inv, name).map((r) => prepareResource(r, host, errors));
+      errors.push(...secretNames(resources, host.secrets));
       const { graph, shared } = graphOf(resources, errors);
       const selected = selectByTags(resources, graph, tags);
       jobs.push({ host, resources, graph, selected, shared });
@@ -89,6 +90,23 @@ function graphOf(resources: Resource[], errors: KeelError[]): { graph: Graph; sh
     [...paths.shared].map(([path, rs]) => [path, rs.map((r) => r.id).sort((a, b) => position.get(a)! - position.get(b)!)] as const),
   );
   return { graph, shared };
+}
+
+/**
+ * Names and ids are shown everywhere (logs at info, reports, history, alerts, metrics, `keel
+ * graph`): one that holds a secret is refused rather than shown redacted past recognition.
+ */
+function secretNames(resources: Resource[], secrets: readonly string[]): ConfigError[] {
+  return resources
+    .filter((r) => redactSecrets([r.id, r.name], secrets).some((s, i) => s !== [r.id, r.name][i]))
+    .map(
+      (r) =>
+        new ConfigError(`the name of this ${r.kind} resource contains the value of a sensitive variable`, {
+          pos: r.pos,
+          resource: redactSecrets(r.id, secrets),
+          hint: 'names and ids show in logs, reports, history and keel graph: keep secrets in parameters (env, content, password)',
+        }),
+    );
 }
 
 function dedupe(errors: KeelError[]): KeelError[] {

@@ -34,14 +34,26 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   return report;
 }
 
-/** Every string in `value` with each secret replaced by "(sensitive)": diffs, changes, errors. */
+/**
+ * Every string in `value` with each secret replaced by "(sensitive)": diffs, changes, errors, the
+ * scripts logged at debug. Scripts carry a secret shell-quoted (`'` as `'\''`) and messages may
+ * carry it JSON-escaped: those forms are replaced too, so quoting never lets one through.
+ */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
   if (secrets.length === 0) return value;
+  const forms = secretForms(secrets);
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return secrets.reduce((s, secret) => s.split(secret).join(REDACTED), v);
+    if (typeof v === 'string') return forms.reduce((s, secret) => s.split(secret).join(REDACTED), v);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as T;
+}
+
+/** Each secret as it is, as it is inside shq's quotes and inside a JSON string; longest first. */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const s of secrets) for (const f of [s, s.replace(/'/g, `'\\''`), JSON.stringify(s).slice(1, -1)]) forms.add(f);
+  return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -53,3 +53,32 @@ describe('sensitive_vars in errors about the configuration', () => {
     expect(res.stderr).not.toContain('0640secret');
   });
 });
+
+describe('sensitive_vars that name no variable', () => {
+  it('is an error at the entry, with the closest variable name', async () => {
+    const q = project({ app: `resources: []\n` }, `vars:\n  db_password: ${SECRET}\nsensitive_vars:\n  - db_password\n  - db_pasword\nhosts:\n  localhost:\n    connection: local\n    states: [app]\n`);
+    const res = await keel(['validate', '-i', q.inventory]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${q.inventory}:5:5: sensitive_vars: no variable named "db_pasword"; did you mean 'db_password'?`);
+    expect(res.stderr).not.toContain(SECRET);
+  });
+
+  it('accepts a name given only with --var', async () => {
+    const q = project({ app: `resources: []\n` }, `sensitive_vars: [token]\nhosts:\n  localhost:\n    connection: local\n    states: [app]\n`);
+    expect((await keel(['validate', '-i', q.inventory])).code).toBe(1);
+    expect((await keel(['validate', '-i', q.inventory, '--var', 'token=abcdefgh'])).code).toBe(0);
+  });
+});
+
+describe('a secret in a resource name', () => {
+  const q = project(
+    { app: `resources:\n  - file: "{{ root }}/ok"\n    content: x\n  - file: "{{ root }}/{{ db_password }}.conf"\n    content: x\n` },
+    `vars:\n  db_password: "it's-${SECRET}"\nsensitive_vars: [db_password]\nhosts:\n  localhost:\n    connection: local\n    states: [app]\n`,
+  );
+  it.each([['plan'], ['graph']])('is refused by %s with file:line, never shown', async (cmd) => {
+    const res = await keel([cmd, ...q.args, '--log-level', 'trace']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`states/app.yaml:4:5: resource file:${q.root}/(sensitive).conf: the name of this file resource contains the value of a sensitive variable`);
+    expect(res.stdout + res.stderr).not.toContain(SECRET);
+  });
+});
