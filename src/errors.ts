@@ -88,6 +88,11 @@ export class TransportError extends KeelError {
   }
 }
 
+/** The connection dropped while a command ran: its outcome on the host is unknown. */
+export class ConnectionLostError extends TransportError {
+  override name = 'ConnectionLostError';
+}
+
 /** The host could not be reached at all (connect, auth, host key). */
 export class UnreachableError extends KeelError {
   override name = 'UnreachableError';

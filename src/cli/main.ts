@@ -2,7 +2,8 @@
 import { Command, Option } from 'commander';
 import '../../modules/index.js';
 import { handleError } from './handle-error.js';
-import { wholeNumber } from './flag-values.js';
+import { percentage, serialValue, wholeNumber } from './flag-values.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { graphCommand } from './graph-command.js';
@@ -35,6 +36,9 @@ runFlags(program.command('plan').description('show drift without changing anythi
 
 runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure)'))
   .option('--detailed-exitcode', 'exit with a bitmask: 2 changed, 4 failed, 8 unreachable')
+  .option('--lock-timeout <seconds>', `wait this long for another run's lock on a host, then fail that host (default ${DEFAULT_LOCK_TIMEOUT_SECONDS})`, wholeNumber('--lock-timeout', 0))
+  .option('--serial <n|p%>', 'converge in rolling batches of this many hosts (or percent of them), one batch after another', serialValue)
+  .option('--max-fail-percentage <p>', 'with --serial: stop before the next batch when more than p% of a batch failed', percentage('--max-fail-percentage'))
   .action((flags: RunFlags) => runCommand('converge', flags));
 
 common(program.command('validate').description('check inventory and states without contacting any host'))

@@ -3,6 +3,8 @@ import { parseTags } from '../config/index.js';
 import type { HostJob } from '../engine/compile.js';
 import { exitCode } from '../engine/exit-code.js';
 import { runJobs } from '../engine/run.js';
+import type { Serial } from '../engine/rollout.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, type LockSettings } from '../engine/remote-lock.js';
 import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
 import { connect } from '../transport/connect.js';
@@ -15,6 +17,18 @@ export interface RunFlags extends CommonFlags {
   json?: boolean;
   acceptNew?: boolean;
   detailedExitcode?: boolean;
+  lockTimeout?: number;
+  serial?: Serial;
+  maxFailPercentage?: number;
+}
+
+/** The host lock of a run, and what a run that has to wait for it is told. */
+export function runLock(command: string, flags: RunFlags): LockSettings {
+  return {
+    timeoutSeconds: flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    command: `keel ${command} -i ${flags.inventory}${flags.limit ? ` -l ${flags.limit}` : ''}`,
+    onWait: (host, holder) => process.stderr.write(`${host}: waiting up to ${flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS} s for the host lock held by ${holder}\n`),
+  };
 }
 
 export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
@@ -34,6 +48,9 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags)
     log,
     connect: (job: HostJob) => connect(job.host.connection, { log, acceptNew: flags.acceptNew, promptPassphrase }),
     interrupted: () => interrupted,
+    lock: command === 'converge' ? runLock(command, flags) : undefined,
+    serial: flags.serial,
+    maxFailPercent: flags.maxFailPercentage,
   });
   process.off('SIGINT', onSigint);
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));

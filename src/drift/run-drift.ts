@@ -49,9 +49,10 @@ export interface DriftOutcome {
 }
 
 export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<DriftOutcome> {
+  const command = `keel drift -i ${opts.inventory}${opts.limit ? ` -l ${opts.limit}` : ''}`;
   const lock = await acquireLock(opts.stateDir, {
     timeoutMs: opts.lockTimeoutSeconds * 1000,
-    command: `keel drift -i ${opts.inventory}${opts.limit ? ` -l ${opts.limit}` : ''}`,
+    command,
     onStale: (h) => {
       opts.log.info({ stale: h }, 'taking over a stale drift lock');
       opts.warn(`taking over a stale lock of pid ${h.pid} (started ${h.startedAt}): that process is gone`);
@@ -59,7 +60,9 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
   });
   let store: HistoryStore | undefined;
   try {
-    const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted });
+    // each host's lock too: a drift check must not read a host that a converge is changing
+    const hostLock = { timeoutSeconds: opts.lockTimeoutSeconds, command, onWait: (h: string, holder: string) => opts.warn(`${h}: waiting for the host lock held by ${holder}`) };
+    const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted, lock: hostLock });
     const code = exitCode(report);
     store = HistoryStore.open(join(opts.stateDir, HISTORY_FILE));
     const { runId, transitions } = store.recordRun(report, { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: code });

@@ -14,11 +14,11 @@ import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
 import { probeHost, runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
+import { inHostSession, retryableProbe, type SessionOptions } from './host-session.js';
 import { hostReport, redact, redactSecrets } from './host-report.js';
 
-export interface RunHostOptions {
+export interface RunHostOptions extends SessionOptions {
   mode: 'plan' | 'converge';
-  connect(job: HostJob): Promise<Transport>;
   log: Logger;
   /** Set when the user pressed Ctrl-C: finish the step in flight, skip the rest. */
   interrupted?: () => boolean;
@@ -44,27 +44,14 @@ async function runHostUnredacted(job: HostJob, opts: RunHostOptions): Promise<Ho
     { host: job.host.name },
     { serializers: { err: (e: Error) => redactSecrets(pino.stdSerializers.err(e), secrets) } },
   );
-  let transport: Transport;
-  try {
-    transport = await opts.connect(job);
-  } catch (e) {
-    return hostReport(job.host.name, 'unreachable', started, [], message(e));
-  }
-  try {
-    return await planAndApply(job, transport, opts, log, started);
-  } catch (e) {
-    log.debug({ err: e }, 'host failed');
-    return hostReport(job.host.name, 'failed', started, [], message(e));
-  } finally {
-    await transport.close().catch(() => undefined);
-  }
+  return inHostSession(job, opts, log, started, (transport) => planAndApply(job, transport, opts, log, started));
 }
 
 async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOptions, log: Logger, started: number): Promise<HostReport> {
   const sudo = job.host.connection.become;
   const order = job.graph.order.filter((r) => job.selected.has(r.id));
   const entries = new Map<string, Entry>();
-  const { facts, outputs } = await probeHost(transport, order.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+  const { facts, outputs } = await retryableProbe(probeHost(transport, order.map((r) => getModule(r.kind)!.probe(r.spec)), sudo));
   log.debug({ facts }, 'facts');
 
   const planned = (id: string) => {

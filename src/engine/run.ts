@@ -1,4 +1,7 @@
-/** Run plan or converge over every target host in parallel, at most `forks` at once. */
+/**
+ * Run plan or converge over every target host in parallel, at most `forks` at once; with
+ * `serial`, in rolling batches, stopping early when a batch fails more than `maxFailPercent`.
+ */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { HostReport, RunReport } from '../report/types.js';
@@ -6,6 +9,8 @@ import { hostReport } from './host-report.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { runHost } from './run-host.js';
+import { acquireRemoteLock, type LockSettings } from './remote-lock.js';
+import { rolloutReport, serialBatches, stopReason, type Serial } from './rollout.js';
 
 export interface RunOptions {
   command: RunReport['command'];
@@ -13,6 +18,12 @@ export interface RunOptions {
   log: Logger;
   connect(job: HostJob): Promise<Transport>;
   interrupted?: () => boolean;
+  /** Hold each host's run lock for the whole run (converge and drift; plan does not lock). */
+  lock?: LockSettings;
+  /** Rolling batches: each batch finishes before the next starts. */
+  serial?: Serial;
+  /** Stop before the next batch when more than this percentage of a batch failed. */
+  maxFailPercent?: number;
   /** Called as each host finishes (progress output). */
   onHost?(report: RunReport['hosts'][number]): void;
 }
@@ -29,27 +40,66 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
     const blocker = before.find((r) => r.status === 'failed' || r.status === 'unreachable');
     const report = blocker
       ? hostReport(job.host.name, 'failed', Date.now(), [], `not converged: it runs after ${blocker.host}, which ${blocker.status === 'failed' ? 'failed' : 'was unreachable'}`)
-      : await limit(() => runHost(job, { mode, connect: opts.connect, log: opts.log, interrupted: opts.interrupted }));
+      : await limit(() => runHost(job, { mode, connect: opts.connect, lock: lockFor(job, opts.lock), log: opts.log, interrupted: opts.interrupted }));
     opts.onHost?.(report);
     return report;
   };
-  // Register every promise before any starts waiting, so `after` can find hosts declared later.
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  for (const job of jobs) running.set(job.host.name, gate.then(() => runOne(job)));
-  release();
-  const hosts = await Promise.all(jobs.map((job) => running.get(job.host.name)!));
-  return {
+  // a host waits for its `after:` hosts, so they must come in the same batch or an earlier one
+  const batches = serialBatches(mode === 'converge' ? afterFirst(jobs) : jobs, opts.serial);
+  const hosts: HostReport[] = [];
+  let stop: { after: number; reason: string } | undefined;
+  for (const [i, batch] of batches.entries()) {
+    // Register every promise before any starts waiting, so `after` can find hosts declared later.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    for (const job of batch) running.set(job.host.name, gate.then(() => runOne(job)));
+    release();
+    const done = await Promise.all(batch.map((job) => running.get(job.host.name)!));
+    hosts.push(...done);
+    const reason = i < batches.length - 1 ? stopReason(done, opts.maxFailPercent) : undefined;
+    if (reason) {
+      stop = { after: i, reason };
+      break;
+    }
+    if (opts.interrupted?.() && i < batches.length - 1) {
+      stop = { after: i, reason: 'interrupted (SIGINT): later batches not started' };
+      break;
+    }
+  }
+  const byName = new Map(hosts.map((h) => [h.host, h]));
+  const ordered = jobs.map((j) => byName.get(j.host.name)).filter((h): h is HostReport => h !== undefined);
+  const report: RunReport = {
     command: opts.command,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    hosts,
+    hosts: ordered,
     summary: {
-      hosts: hosts.length,
-      drifted: hosts.filter((h) => h.status === 'drift').length,
-      changed: hosts.filter((h) => h.status === 'changed').length,
-      failed: hosts.filter((h) => h.status === 'failed').length,
-      unreachable: hosts.filter((h) => h.status === 'unreachable').length,
+      hosts: ordered.length,
+      drifted: ordered.filter((h) => h.status === 'drift').length,
+      changed: ordered.filter((h) => h.status === 'changed').length,
+      failed: ordered.filter((h) => h.status === 'failed').length,
+      unreachable: ordered.filter((h) => h.status === 'unreachable').length,
     },
   };
+  if (opts.serial) report.rollout = rolloutReport(batches.map((b) => b.map((j) => j.host.name)), stop);
+  return report;
+}
+
+function lockFor(job: HostJob, settings: LockSettings | undefined) {
+  return settings && ((t: Transport) => acquireRemoteLock(t, job.host.connection.become, settings));
+}
+
+/** Jobs in their order, except that each comes after the hosts of its `after:` (no cycles: refused at load). */
+function afterFirst(jobs: HostJob[]): HostJob[] {
+  const byName = new Map(jobs.map((j) => [j.host.name, j]));
+  const out: HostJob[] = [];
+  const seen = new Set<string>();
+  const visit = (j: HostJob) => {
+    if (seen.has(j.host.name)) return;
+    seen.add(j.host.name);
+    for (const h of j.host.after) if (byName.has(h)) visit(byName.get(h)!);
+    out.push(j);
+  };
+  jobs.forEach(visit);
+  return out;
 }

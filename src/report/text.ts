@@ -75,6 +75,12 @@ function recap(report: RunReport, c: Colors): string {
     if (s.uncertain) parts.push(`may_change=${s.uncertain}`);
     return `${escLine(h.host).padEnd(width)} : ${parts.join(' ')}`;
   });
+  const stopped = report.rollout?.stopped;
+  if (stopped) {
+    const of = report.rollout!.batches.length;
+    lines.push(c.red(`rollout stopped after batch ${stopped.afterBatch} of ${of}: ${stopped.reason}`));
+    lines.push(c.red(`not run: ${stopped.notRun.join(', ')}`));
+  }
   const t = report.summary;
   lines.push(c.dim(`${report.command}: ${t.hosts} host(s), ${t.drifted} drifted, ${t.changed} changed, ${t.failed} failed, ${t.unreachable} unreachable in ${(report.durationMs / 1000).toFixed(1)}s`));
   return lines.join('\n');

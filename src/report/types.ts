@@ -48,10 +48,25 @@ export interface RunSummary {
   unreachable: number;
 }
 
+/** Present when the run went in rolling batches (`--serial`). */
+export interface Rollout {
+  /** Host names of each batch, in the order they ran. */
+  batches: string[][];
+  /** Set when the rollout stopped early (`--max-fail-percentage`). */
+  stopped?: {
+    /** 1-based number of the last batch that ran. */
+    afterBatch: number;
+    reason: string;
+    /** Hosts of the later batches, never contacted. */
+    notRun: string[];
+  };
+}
+
 export interface RunReport {
   command: 'plan' | 'converge' | 'drift';
   startedAt: string;
   durationMs: number;
   hosts: HostReport[];
   summary: RunSummary;
+  rollout?: Rollout;
 }

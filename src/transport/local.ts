@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { TransportError } from '../errors.js';
 import { shq } from '../shell.js';
-import type { ExecOptions, ExecResult, PutOptions, Transport } from './types.js';
+import type { ExecOptions, ExecResult, HeldScript, HoldOptions, PutOptions, Transport } from './types.js';
 import { putScript } from './put-script.js';
 
 export class LocalTransport implements Transport {
@@ -70,6 +70,22 @@ export class LocalTransport implements Transport {
     if (res.code !== 0) {
       throw new TransportError(`cannot write ${path}: ${res.stderr.toString().trim()}`, { host: this.host });
     }
+  }
+
+  hold(script: string, opts: HoldOptions): HeldScript {
+    const argv = this.argv(script, opts.sudo === true);
+    // its own process group, so Ctrl-C on keel does not end it; its stdin is a pipe from keel,
+    // so keel's death (even SIGKILL) gives it EOF
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const err: Buffer[] = [];
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(opts.stdin);
+    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      child.on('error', (e) => resolve({ code: null, stderr: `cannot run sh locally: ${e.message}` }));
+      child.on('close', (code) => resolve({ code, stderr: Buffer.concat(err).toString('utf8') }));
+    });
+    return { onStdout: (l) => void child.stdout.on('data', l), exited, end: () => void child.stdin.end() };
   }
 
   async close(): Promise<void> {}

@@ -35,7 +35,26 @@ export interface Transport {
    * a half-written file and an interrupted put leaves the old file intact.
    */
   put(path: string, content: string | Buffer, opts?: PutOptions): Promise<void>;
+  /**
+   * Start a script that keeps running while its stdin stays open: it sees `stdin` and then EOF
+   * only when `end()` is called or the connection drops (a crashed controller's holder ends too).
+   */
+  hold?(script: string, opts: HoldOptions): HeldScript;
   close(): Promise<void>;
+}
+
+export interface HoldOptions {
+  stdin: string;
+  sudo?: boolean;
+}
+
+export interface HeldScript {
+  /** Every chunk of stdout, as it arrives. */
+  onStdout(listener: (chunk: Buffer) => void): void;
+  /** Settles when the script has exited (code null: the channel closed without an exit status). */
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
+  /** Close the script's stdin. */
+  end(): void;
 }
 
 /** Connection settings of one host, resolved from the inventory. */

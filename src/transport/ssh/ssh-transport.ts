@@ -5,9 +5,9 @@
 import pLimit from 'p-limit';
 import type { Client, ClientChannel } from 'ssh2';
 import type { Logger } from 'pino';
-import { TransportError } from '../../errors.js';
+import { ConnectionLostError, TransportError } from '../../errors.js';
 import { remoteCommand, sudoFailure, takePid, type Become } from '../sudo.js';
-import type { ConnectionSpec, ExecOptions, ExecResult, PutOptions, Transport } from '../types.js';
+import type { ConnectionSpec, ExecOptions, ExecResult, HeldScript, HoldOptions, PutOptions, Transport } from '../types.js';
 import { putScript } from '../put-script.js';
 
 export const MAX_CHANNELS = 8;
@@ -19,7 +19,7 @@ export class SshTransport implements Transport {
   readonly host: string;
   private readonly limit = pLimit(MAX_CHANNELS);
   private readonly pending = new Set<(err: TransportError) => void>();
-  private lost: TransportError | undefined;
+  private lost: ConnectionLostError | undefined;
   private closing = false;
 
   constructor(
@@ -31,7 +31,7 @@ export class SshTransport implements Transport {
     this.host = spec.host;
     const onLost = (why: string) => {
       if (this.lost) return;
-      this.lost = new TransportError(
+      this.lost = new ConnectionLostError(
         this.closing ? 'the connection was closed' : `the SSH connection to ${spec.address}:${spec.port} was lost (${why})`,
         { host: spec.host, hint: 'check the host and the network, then run again' },
       );
@@ -66,6 +66,45 @@ export class SshTransport implements Transport {
         hint: opts.sudo ? undefined : 'if the file needs root, write it with sudo (become)',
       });
     }
+  }
+
+  /** A channel of its own, outside the channel limit: it stays open for the whole run. */
+  hold(script: string, opts: HoldOptions): HeldScript {
+    const become = opts.sudo ? this.become() : undefined;
+    const { command, stdinPrefix, pidTag } = remoteCommand(script, become);
+    const listeners: ((chunk: Buffer) => void)[] = [];
+    let channel: ClientChannel | undefined;
+    let ended = false;
+    const exited = new Promise<{ code: number | null; stderr: string }>((settle) => {
+      if (this.lost) return settle({ code: null, stderr: this.lost.message });
+      const onLost = (e: TransportError) => resolve({ code: null, stderr: e.message });
+      const resolve = (r: { code: number | null; stderr: string }) => {
+        this.pending.delete(onLost);
+        settle(r);
+      };
+      this.pending.add(onLost);
+      this.client.exec(command, (err, ch) => {
+        if (err) return resolve({ code: null, stderr: `SSH channel failed: ${err.message}` });
+        channel = ch;
+        let code: number | null = null;
+        let errs: Buffer = Buffer.alloc(0);
+        ch.on('data', (b: Buffer) => listeners.forEach((l) => l(b)));
+        ch.stderr.on('data', (b: Buffer) => (errs = takePid(Buffer.concat([errs, b]), pidTag).stderr));
+        ch.on('exit', (c: number | null) => (code = typeof c === 'number' ? c : null));
+        ch.on('error', () => undefined); // the close that follows settles it
+        ch.on('close', () => resolve({ code, stderr: errs.toString('utf8') }));
+        ch.write(Buffer.concat([stdinPrefix, Buffer.from(opts.stdin)]));
+        if (ended) ch.end();
+      });
+    });
+    return {
+      onStdout: (l) => void listeners.push(l),
+      exited,
+      end: () => {
+        ended = true;
+        channel?.end();
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -154,7 +193,7 @@ export class SshTransport implements Transport {
           ch.on('close', () => {
             if (code === undefined && signal === undefined) {
               return finish(
-                this.lost ?? new TransportError('the SSH channel closed without an exit status', { host: this.host }),
+                this.lost ?? new ConnectionLostError('the SSH channel closed without an exit status', { host: this.host }),
               );
             }
             finish(undefined, { code: code ?? 128 + (SIGNALS[signal!] ?? 0), stdout: Buffer.concat(out), stderr: errs });
