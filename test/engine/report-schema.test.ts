@@ -3,11 +3,11 @@
  * validate against docs/report.schema.json; stdout holds only the JSON even at --log-level debug
  * (logs go to stderr), and --log-file takes the logs instead.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, keelJson } from '../helpers/keel.js';
+import { REPO, keel, keelJson } from '../helpers/keel.js';
 import { project } from './local-env.js';
 import { runLocal } from './run-local.js';
 
@@ -133,5 +133,43 @@ describe('real reports validate against docs/report.schema.json', () => {
     expectValid(JSON.parse(JSON.stringify(conv.report)));
     const statuses = conv.report.hosts[0].resources.map((r) => r.status).sort();
     expect(statuses).toEqual(['failed', 'failed', 'ok', 'skipped']);
+  });
+});
+
+describe('a rollout stopped by --max-fail-percentage', () => {
+  const r = project(
+    { ok: `resources:\n  - file: "{{ root }}/{{ inventory_hostname }}"\n    content: "ok\\n"\n`, bad: `resources:\n  - command: fail\n    run: "exit 3"\n` },
+    `hosts:\n${['a', 'b', 'c', 'd'].map((h) => `  ${h}:\n    connection: local\n    states: [${h === 'b' ? 'bad' : 'ok'}]\n`).join('')}`,
+  );
+  afterAll(() => r.remove());
+
+  it('says which batch stopped it, why, and which hosts never ran: JSON valid, text and exit bits too', async () => {
+    const args = ['converge', '-i', r.inventory, '--var', `root=${r.root}`, '--serial', '50%', '--max-fail-percentage', '0', '--detailed-exitcode'];
+    const json = await keelJson(args);
+    expectValid(json.report);
+    expect(json.code).toBe(2 | 4);
+    expect(json.report.hosts.map((h: any) => `${h.host} ${h.status}`)).toEqual(['a changed', 'b failed']);
+    expect(json.report.rollout).toEqual({
+      batches: [['a', 'b'], ['c', 'd']],
+      stopped: { afterBatch: 1, reason: '1 of 2 host(s) of the batch failed (50% > --max-fail-percentage 0): b failed', notRun: ['c', 'd'] },
+    });
+    expect(existsSync(join(r.root, 'c'))).toBe(false);
+    const text = await keel(args.slice(0, -1));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('rollout stopped after batch 1 of 2: 1 of 2 host(s) of the batch failed (50% > --max-fail-percentage 0): b failed\nnot run: c, d\n');
+  });
+
+  it('refuses flag values out of range with the flag name (exit 1)', async () => {
+    for (const [flag, value, want] of [
+      ['--serial', '0', /--serial expects a number of hosts \(>= 1\) or a percentage such as 25%, got "0"/],
+      ['--serial', 'x%', /--serial expects/],
+      ['--max-fail-percentage', '101', /--max-fail-percentage expects a percentage from 0 to 100, got "101"/],
+      ['--lock-timeout', '-1', /--lock-timeout expects a whole number >= 0, got "-1"/],
+    ] as const) {
+      const res = await keel(['converge', '-i', r.inventory, flag, value]);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toMatch(want);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup: boots a lab of KEEL_LAB_HOSTS (default 3) real Debian hosts in
+ * vitest globalSetup: boots a lab of KEEL_LAB_HOSTS (default 10) real Debian hosts in
  * `<repo>/.keel/test-lab` for the integration tests, and takes it down afterwards (unless
  * KEEL_LAB_KEEP=1), checking that nothing is left behind. Tests find the lab through
  * KEEL_LAB_INVENTORY (keel inventory path) and KEEL_LAB_HOSTS_JSON (see LabTestHost).
@@ -37,8 +37,10 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   mkdirSync(users, { recursive: true });
   for (const pid of readdirSync(users)) if (!isAlive(Number(pid))) rmSync(join(users, pid), { force: true });
   writeFileSync(join(users, String(process.pid)), '');
-  // lab1..lab3 for module and engine tests, lab4 (web) and lab5 (db) for the production stack
-  const n = Number(process.env.KEEL_LAB_HOSTS ?? 5);
+  // lab1..lab3 for module and engine tests, lab4 (web) and lab5 (db) for the production stack,
+  // lab9 and lab10 for the lock and fault tests (locks held, connections cut, a reboot), and all
+  // ten for the test that one unreachable and one failing host never stop the others
+  const n = Number(process.env.KEEL_LAB_HOSTS ?? 10);
   const started = Date.now();
   const info = await labUp(n, { dir, log: (m) => process.stderr.write(`keel lab: ${m}\n`) });
   process.stderr.write(`keel lab: ${info.hosts.length} host(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
