@@ -3,7 +3,8 @@
  *
  * The wrapper first reports its pid on stderr (one tagged line, removed before the caller sees
  * stderr), then runs the script in the background and waits for it; a TERM sent to that pid (by
- * a second channel, on timeout) kills the script's whole process group instead of orphaning it.
+ * a second channel, on timeout) ends the script's whole process group instead of orphaning it:
+ * TERM first, KILL after KILL_GRACE_SECONDS.
  * sshd cannot be asked to signal it: OpenSSH refuses "signal" requests on root sessions.
  * If the channel is closed before the pid line is written, that write dies of SIGPIPE and the
  * script never starts.
@@ -31,12 +32,17 @@ export interface RemoteCommand {
   pidTag: string;
 }
 
+// On TERM (a timeout's kill, or the host shutting down) the group gets TERM first, so that
+// scripts' own traps run (a put removes its temp file); KILL follows after a grace period for
+// whatever ignores TERM.
+export const KILL_GRACE_SECONDS = 5;
 const RUN_AND_WAIT = [
-  `trap 'kill -KILL 0' TERM HUP INT`,
+  `trap 'trap "" TERM HUP INT; kill -TERM 0 2>/dev/null; (sleep ${KILL_GRACE_SECONDS}; kill -KILL 0) </dev/null >/dev/null 2>&1 & wait "$keel_c"; exit 143' TERM HUP INT`,
   `printf '%s %s\\n' "$2" "$$" >&2`,
   'exec 3<&0',
   'sh -c "$1" sh 0<&3 3<&- &',
-  'wait $!',
+  'keel_c=$!',
+  'wait "$keel_c"',
 ].join('\n');
 const SKIP_TO_MARKER = 'while IFS= read -r keel_l; do [ "$keel_l" = "$3" ] && break; done';
 
