@@ -13,6 +13,8 @@ import { connect } from '../transport/connect.js';
 import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits, uninstallCron } from '../drift/install.js';
 import { runDrift, type DriftOutcome } from '../drift/run-drift.js';
 import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocation } from '../drift/schedule.js';
+import { checkCronUserAccess } from '../drift/cron-access.js';
+import { redactSecrets } from '../engine/host-report.js';
 import { compileTagged, loadCommon } from './load.js';
 import type { DriftFlags } from './drift-command.js';
 
@@ -39,6 +41,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
     lockTimeout: flags.lockTimeout,
     logLevel: flags.logLevel,
   };
+  if (flags.installCron || flags.systemdTimer) refuseSecretVars(flags.var, inv);
   if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, log);
   if (flags.systemdTimer) return timerCommand(flags, invocation);
   // Compile now: bad input fails before the first run (and before --every starts waiting).
@@ -73,6 +76,8 @@ async function cronCommand(flags: DriftFlags, inv: DriftInvocation, log: Logger)
     process.stdout.write(report.action === 'none' ? `no crontab entry "${name}" for ${user}: nothing to remove\n` : `removed crontab entry "${name}" for ${user}\n${escapeTerminal(report.diff ?? '')}`);
     return;
   }
+  // another user's job must be able to read keel, the inventory and write the state dir
+  if (process.getuid?.() === 0 && user !== userInfo().username) checkCronUserAccess(inv, user);
   const { name, report } = await installCron(inv, flags.installCron!, user, log);
   const verb = report.action === 'none' ? 'already installed' : report.action === 'create' ? 'installed' : 'updated';
   process.stdout.write(`${verb}: crontab entry "${name}" for ${user}, schedule ${flags.installCron}\n${escapeTerminal(report.diff ?? '')}`);
@@ -127,6 +132,16 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string)
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
   process.exitCode = 0;
+}
+
+/** A schedule stores its --var values in the crontab or the unit: never a sensitive one. */
+function refuseSecretVars(vars: string[], inv: Inventory): void {
+  const secrets = [...new Set([...inv.hosts.values()].flatMap((h) => h.secrets))];
+  const named = vars.filter((v) => redactSecrets(v.slice(v.indexOf('=') + 1), secrets) !== v.slice(v.indexOf('=') + 1)).map((v) => v.split('=')[0]);
+  if (named.length === 0) return;
+  throw new KeelError('E_USAGE', `--var ${named.join(', --var ')}: the value of a sensitive variable would be stored in the crontab entry or unit file`, {
+    hint: 'set it in the inventory (readable only by the user the schedule runs as) instead of on the command line',
+  });
 }
 
 /** The inventory's `drift:` settings, with the flags that override them. */

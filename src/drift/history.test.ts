@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,5 +126,27 @@ describe('history episodes', () => {
     const s = open();
     s.db.prepare('UPDATE schema_version SET version = 99').run();
     expect(() => migrate(s.db)).toThrow('history database schema 99 is newer than this keel understands (1)');
+  });
+});
+
+describe('history files', () => {
+  it('are owner-only: state dir 0700, database and its WAL 0600, and older ones are tightened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-hist-'));
+    try {
+      const state = join(dir, 'state');
+      const db = join(state, 'history.db');
+      const mode = (p: string) => statSync(p).mode & 0o777;
+      const s = HistoryStore.open(db);
+      record(s, run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/etc/shadow')])]));
+      expect([mode(state), mode(db), mode(`${db}-wal`)]).toEqual([0o700, 0o600, 0o600]);
+      s.close();
+      chmodSync(state, 0o755);
+      chmodSync(db, 0o644);
+      if (existsSync(`${db}-wal`)) chmodSync(`${db}-wal`, 0o644);
+      HistoryStore.open(db).close();
+      expect([mode(state), mode(db)]).toEqual([0o700, 0o600]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
  * timeout). Every run is recorded in one transaction together with the episode and incident
  * changes it causes, so a crash or a concurrent reader never sees half a run.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { KeelError } from '../errors.js';
@@ -12,6 +12,21 @@ import { getModule } from '../registry.js';
 import type { RunReport } from '../report/types.js';
 import { migrate } from './schema.js';
 import { computeTransitions, isDrifted, type HostIncident, type OpenEpisode, type Transitions } from './transitions.js';
+
+/**
+ * The history holds diffs of files only root may read: the state dir is made 0700 and the
+ * database 0600 before SQLite opens it (its -wal and -shm files take the database's mode). Files
+ * of an older keel are tightened too, when they are ours.
+ */
+function ownerOnly(path: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  const uid = process.getuid?.();
+  for (const [p, mode] of [[dir, 0o700], [path, 0o600], [`${path}-wal`, 0o600], [`${path}-shm`, 0o600]] as const) {
+    if (existsSync(p) && statSync(p).uid === uid && (statSync(p).mode & 0o777) !== mode) chmodSync(p, mode);
+  }
+}
 
 /** Diffs longer than this are cut (the rest is in the host, not in the history). */
 export const DIFF_CAP = 16 * 1024;
@@ -34,7 +49,7 @@ export class HistoryStore {
 
   /** Open (creating and migrating) a history file, or `:memory:` for tests. */
   static open(path: string, opts: { readonly?: boolean; busyTimeoutMs?: number } = {}): HistoryStore {
-    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:' && !opts.readonly) ownerOnly(path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 10_000 });

@@ -3,11 +3,12 @@
  * through keel's own engine and the local transport (the cron module's idempotent edit of one
  * named entry); the systemd timer is two unit files and systemctl, only where systemd runs.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Logger } from 'pino';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { HostConfig, Resource } from '../config/types.js';
 import { KeelError } from '../errors.js';
 import { buildGraph } from '../graph/build.js';
@@ -103,7 +104,8 @@ export function installTimer(units: TimerUnits, dir: string, enable: boolean): {
     paths.push(path);
     const old = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     if (old !== text) {
-      writeFileSync(path, text, { mode: 0o644 });
+      // 0600: the units hold the run's command line (its --var values among it)
+      writeFileAtomic(path, text);
       changed = true;
     }
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('drift lock', () => {
     const info = JSON.parse(readFileSync(lock.path, 'utf8')) as LockInfo;
     expect(info.pid).toBe(process.pid);
     expect(info.procStart).toBe(procStart(process.pid));
+    expect(statSync(lock.path).mode & 0o777).toBe(0o600);
     lock.release();
     expect(existsSync(lock.path)).toBe(false);
   });

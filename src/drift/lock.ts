@@ -75,7 +75,7 @@ export async function acquireLock(stateDir: string, opts: { timeoutMs?: number; 
   const me: LockInfo = { pid: process.pid, procStart: procStart(process.pid), startedAt: new Date().toISOString(), command: opts.command ?? 'keel drift' };
   for (;;) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
+      const fd = openSync(path, 'wx', 0o600);
       try {
         writeSync(fd, JSON.stringify(me) + '\n');
       } finally {

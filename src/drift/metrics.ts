@@ -4,8 +4,6 @@
  * to some hosts still reports the last known state of the others.
  */
 import { createSocket } from 'node:dgram';
-import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
 import type { HistoryStore } from './history.js';
 import type { Transitions } from './transitions.js';
 
@@ -48,15 +46,6 @@ export function prometheusText(s: MetricsSnapshot): string {
   family('keel_drift_episodes_opened_total', 'counter', 'Drift episodes opened (new drift found).', [[{}, c('episodes_opened_total')]]);
   family('keel_drift_episodes_resolved_total', 'counter', 'Drift episodes resolved (drift fixed or resource removed).', [[{}, c('episodes_resolved_total')]]);
   return out.join('\n') + '\n';
-}
-
-/** Write beside the target then rename: the collector never reads half a file. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  // node_exporter ignores files not ending in .prom, so the temp file cannot be collected
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
 }
 
 /** StatsD lines of one run: counters for the run and its transitions, gauges for the state. */

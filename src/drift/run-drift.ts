@@ -17,7 +17,8 @@ import { buildAlert, type Alert } from './alerts.js';
 import { deliverAlert } from './deliver.js';
 import { HistoryStore } from './history.js';
 import { acquireLock } from './lock.js';
-import { metricsSnapshot, prometheusText, sendStatsd, statsdLines, writeFileAtomic } from './metrics.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { metricsSnapshot, prometheusText, sendStatsd, statsdLines } from './metrics.js';
 import type { Transitions } from './transitions.js';
 
 export const HISTORY_FILE = 'history.db';
@@ -79,7 +80,8 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
     const snapshot = metricsSnapshot(store, { startedAt: report.startedAt, durationMs: report.durationMs, exitCode: code });
     if (opts.settings.metricsFile) {
       try {
-        writeFileAtomic(opts.settings.metricsFile, prometheusText(snapshot));
+        // world-readable: node_exporter's textfile collector may run as another user (no secrets in it)
+        writeFileAtomic(opts.settings.metricsFile, prometheusText(snapshot), 0o644);
       } catch (e) {
         problem(`metrics file ${opts.settings.metricsFile} not written: ${(e as Error).message}`);
       }

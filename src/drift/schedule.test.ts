@@ -47,7 +47,7 @@ describe('the scheduled command', () => {
   it('is one crontab line: quoted, % escaped, logging to the state dir, valid for the cron module', () => {
     const line = cronJobLine(INV);
     expect(line).toBe(
-      "mkdir -p /srv/ops/.keel && /usr/bin/node --import file:///opt/keel/node_modules/tsx/dist/esm/index.mjs /opt/keel/src/cli/main.ts drift " +
+      "umask 077 && mkdir -p /srv/ops/.keel && /usr/bin/node --import file:///opt/keel/node_modules/tsx/dist/esm/index.mjs /opt/keel/src/cli/main.ts drift " +
         "-i /srv/ops/inventory.yaml -l 'web:!web2' -t nginx --var 'motd=it'\\''s 100\\%' --forks 5 --state-dir /srv/ops/.keel --lock-timeout 60 " +
         '>>/srv/ops/.keel/drift-cron.log 2>&1',
     );
@@ -102,5 +102,20 @@ describe('systemd timer', () => {
 
   it.skipIf(existsSync('/run/systemd/system'))('says clearly that systemd is not running here', () => {
     expect(systemdProblem()).toMatch(/^systemd is not running on this machine \(PID 1 is ".+"\): use --install-cron, or --every/);
+  });
+});
+
+describe('values that would break the one-line schedule', () => {
+  const evil = { ...INV, vars: ['motd=hi\nExecStartPre=/bin/touch /tmp/pwned'] };
+  it.each([
+    ['driftArgv', () => driftArgv(evil)],
+    ['cronJobLine', () => cronJobLine(evil)],
+    ['systemdUnits', () => systemdUnits(evil, 'daily')],
+  ])('%s refuses a --var with a line break, naming the variable but not its value', (_name, make) => {
+    expect(make).toThrow('cannot schedule this run: the value of --var motd contains a line break');
+    expect(make).not.toThrow('pwned');
+  });
+  it('refuses a control character in a limit too', () => {
+    expect(() => cronJobLine({ ...INV, limit: 'web\r* * * * * evil' })).toThrow('the value of -l contains');
   });
 });

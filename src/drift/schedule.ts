@@ -65,7 +65,23 @@ export function driftArgv(inv: DriftInvocation): string[] {
   if (inv.metricsFile) a.push('--metrics-file', inv.metricsFile);
   if (inv.lockTimeout) a.push('--lock-timeout', String(inv.lockTimeout));
   if (inv.logLevel && inv.logLevel !== 'warn') a.push('--log-level', inv.logLevel);
-  return a;
+  return scheduleWords(a);
+}
+
+/**
+ * A crontab entry and a unit's ExecStart are one line each: a line break in a word (a --var
+ * value) would end it and start a directive or another cron job of the caller's choosing.
+ */
+function scheduleWords(words: string[]): string[] {
+  const i = words.findIndex((w) => /[\x00-\x1f\x7f]/.test(w));
+  if (i >= 0) {
+    // name the flag (and a --var's name), never the value: it may be a secret
+    const what = words[i - 1] === '--var' ? `--var ${words[i].split('=')[0]}` : words[i - 1]?.startsWith('-') ? words[i - 1] : 'a path';
+    throw new KeelError('E_USAGE', `cannot schedule this run: the value of ${what} contains a line break or another control character`, {
+      hint: 'a scheduled run is one line of a crontab or a unit file: put multi-line values in the inventory, not in --var',
+    });
+  }
+  return words;
 }
 
 /**
@@ -80,12 +96,13 @@ export function cronEntryName(inv: Pick<DriftInvocation, 'inventory' | 'limit' |
 export const CRON_LOG = 'drift-cron.log';
 
 /**
- * The crontab job: make the state dir, run keel, append stdout+stderr to a log in the state dir.
+ * The crontab job: owner-only files, make the state dir, run keel, append stdout+stderr to a log in the state dir.
  * Every word is shell-quoted; `%` (a newline to cron) is escaped as `\%`.
  */
 export function cronJobLine(inv: DriftInvocation): string {
   const log = `${inv.stateDir}/${CRON_LOG}`;
-  const cmd = `mkdir -p ${shq(inv.stateDir)} && ${driftArgv(inv).map(shq).join(' ')} >>${shq(log)} 2>&1`;
+  // umask 077: the log (and history) the job creates are its user's alone
+  const cmd = `umask 077 && mkdir -p ${shq(inv.stateDir)} && ${driftArgv(inv).map(shq).join(' ')} >>${shq(log)} 2>&1`;
   return cmd.replace(/%/g, '\\%');
 }
 

@@ -1,5 +1,6 @@
 /** Values of sensitive_vars never appear in what keel shows: diffs, changes, errors, JSON, logs. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keel } from '../helpers/keel.js';
 import { project } from './local-env.js';
@@ -80,5 +81,17 @@ describe('a secret in a resource name', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(`states/app.yaml:4:5: resource file:${q.root}/(sensitive).conf: the name of this file resource contains the value of a sensitive variable`);
     expect(res.stdout + res.stderr).not.toContain(SECRET);
+  });
+});
+
+describe('a schedule and sensitive --var values', () => {
+  it('refuses to store one in a unit file, naming the variable, writing nothing', async () => {
+    const q = project({ app: `resources: []\n` }, `sensitive_vars: [db_password]\nhosts:\n  localhost:\n    connection: local\n    states: [app]\n`);
+    const units = join(q.dir, 'units');
+    const res = await keel(['drift', '-i', q.inventory, '--systemd-timer', 'daily', '--unit-dir', units, '--var', `db_password=${SECRET}`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--var db_password: the value of a sensitive variable would be stored in the crontab entry or unit file');
+    expect(res.stderr).not.toContain(SECRET);
+    expect(existsSync(units)).toBe(false);
   });
 });
