@@ -14,6 +14,12 @@ describe('cron module', () => {
     expect(() => cronModule.prepare!({ name: 'x', schedule: '* * *', job: 'y' }, {} as never)).toThrow('invalid schedule');
     expect(() => cronModule.prepare!({ name: 'x' }, {} as never)).toThrow('schedule and job are required');
   });
+
+  it('keeps every byte of a job but the leading spaces and tabs that read back as the separator', () => {
+    const spec: CronSpec = { name: 'x', schedule: '@daily', job: ' \t\u00a0echo a\\ \u2028 ' };
+    const plan = cronModule.plan(spec, { status: 'ok', crontab: '' }, {} as never, {} as never);
+    expect(plan.steps?.line).toBe('@daily \u00a0echo a\\ \u2028 ');
+  });
 });
 
 const haveCrontab = (await sh('command -v crontab')).code === 0;

@@ -34,7 +34,10 @@ Parameters:
   day-of-week" (numbers, ranges a-b, lists a,b, steps */n; a single name like mon or jan), or
   one of @reboot @yearly @annually @monthly @weekly @daily @midnight @hourly. Validated.
 - job (string, required with state present): the command line, run by cron with /bin/sh. A
-  \`%\` in it is turned into a newline by cron: write \`\\%\` for a literal percent sign.
+  \`%\` in it is turned into a newline by cron: write \`\\%\` for a literal percent sign. One line
+  and no backspace (U+0008) in it or in the name: \`crontab -l\` shows a backspace as "\\b", so
+  keel could not read the entry back as written. Leading spaces and tabs are dropped (cron reads
+  them as the separator); every other byte lands as written.
 - state (present | absent, default present): absent removes the marker and its job line.
 
 The plan shows a unified diff of the crontab. The new crontab is installed with \`crontab -u
@@ -70,7 +73,8 @@ function validate(spec: CronSpec): { schedule: string; job: string } | undefined
   if (/[\r\n]/.test(spec.job) || spec.job.trim() === '') {
     throw new ConfigError(`cron ${spec.name}: job must be one non-empty line`, { resource });
   }
-  return { schedule: s.schedule, job: spec.job.trim() };
+  // leading spaces and tabs would read back as part of the separator; any other byte is kept
+  return { schedule: s.schedule, job: spec.job.replace(/^[ \t]+/, '') };
 }
 
 /** Read-only: prints `crontab=<status>` then the crontab itself. Also used by apply to re-read. */
@@ -157,13 +161,14 @@ export const cronModule: ResourceModule<CronSpec, CronState, CronSteps> = {
     type: 'object',
     properties: {
       // the name is kept in a marker comment that crontab rewrites without edge whitespace:
-      // "backup " would never be found again, and a new entry be added on every run
+      // "backup " would never be found again, and a new entry be added on every run.
+      // No backspace either: Debian's `crontab -l` prints it as the two characters "\b".
       name: {
         type: 'string',
         minLength: 1,
-        pattern: '^(?!\\s)[^\\r\\n\\u0000]*(?<!\\s)$',
-        title: 'one line with no whitespace at either end',
-        description: 'The entry\'s name (the resource name): one line, no whitespace at either end.',
+        pattern: '^(?!\\s)[^\\r\\n\\u0000\\u0008]*(?<!\\s)$',
+        title: 'one line with no whitespace at either end and no backspace',
+        description: 'The entry\'s name (the resource name): one line, no whitespace at either end, no backspace.',
       },
       user: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,30}\\$?$', default: 'root', description: 'Whose crontab the entry is in.' },
       schedule: {
@@ -171,7 +176,13 @@ export const cronModule: ResourceModule<CronSpec, CronState, CronSteps> = {
         pattern: '^\\s*(@[a-z]+|\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+)\\s*$',
         description: 'When to run: "minute hour day-of-month month day-of-week" or @reboot, @hourly, @daily, @weekly, @monthly, @yearly.',
       },
-      job: { type: 'string', minLength: 1, pattern: '^[^\\r\\n]+$', description: 'The command line (one line; write \\% for a literal %).' },
+      job: {
+        type: 'string',
+        minLength: 1,
+        pattern: '^[^\\r\\n\\u0008]+$',
+        title: 'one line with no backspace',
+        description: 'The command line (one line, no backspace; write \\% for a literal %).',
+      },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the entry is in the crontab.' },
     },
     additionalProperties: false,

@@ -65,4 +65,9 @@ describe('splitJobLine', () => {
     expect(splitJobLine('*/5  * * * * echo  a b')).toEqual({ schedule: '*/5 * * * *', job: 'echo  a b' });
     expect(splitJobLine('@reboot /bin/start')).toEqual({ schedule: '@reboot', job: '/bin/start' });
   });
+
+  it('splits on spaces and tabs only, as cron does: other spaces belong to the job', () => {
+    expect(splitJobLine('0 0 * * *\t\u00a0echo\u2028x ')).toEqual({ schedule: '0 0 * * *', job: '\u00a0echo\u2028x ' });
+    expect(splitJobLine('@daily \ufeffrun')).toEqual({ schedule: '@daily', job: '\ufeffrun' });
+  });
 });

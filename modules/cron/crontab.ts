@@ -66,9 +66,10 @@ export interface CronEntry {
 
 /** Split a job line into its schedule and command (5 fields, or one @special). */
 export function splitJobLine(line: string): CronEntry {
-  const m = line.startsWith('@') ? /^(\S+)\s+(.*)$/.exec(line) : /^(\S+\s+\S+\s+\S+\s+\S+\s+\S+)\s+(.*)$/.exec(line);
+  // cron splits fields on spaces and tabs only: a job that starts with another (unicode) space keeps it
+  const m = line.startsWith('@') ? /^([^ \t]+)[ \t]+(.*)$/s.exec(line) : /^([^ \t]+(?:[ \t]+[^ \t]+){4})[ \t]+(.*)$/s.exec(line);
   if (!m) return { schedule: '', job: line };
-  return { schedule: m[1].split(/\s+/).join(' '), job: m[2] };
+  return { schedule: m[1].split(/[ \t]+/).join(' '), job: m[2] };
 }
 
 const isJobLine = (line: string | undefined): line is string => line !== undefined && line.trim() !== '' && !line.trimStart().startsWith('#');

@@ -42,7 +42,8 @@ Parameters:
   other memberships are kept. Unset: memberships are left as they are.
 - append (boolean, default false): see groups.
 - shell (string, absolute path), home (string, absolute path), comment (string, the GECOS
-  field): unset leaves them as they are. A changed home is set with usermod -d: the old
+  field): unset leaves them as they are. None of them may hold ":" or an ASCII control
+  character (useradd refuses them). A changed home is set with usermod -d: the old
   directory's contents are not moved.
 - create_home (boolean, default true): create the home directory (useradd -m) on create.
 - system (boolean, default false): create a system account (useradd -r); only used on create.
@@ -138,6 +139,11 @@ export function planUser(spec: UserSpec, cur: UserState): Plan<ScriptSteps> {
   return { action: 'update', changes, steps: { script: shargs(...args, '--', spec.name) } };
 }
 
+// useradd/usermod refuse ":" and every ASCII control character in a passwd field ("failure while
+// writing changes to /etc/passwd" at apply time): refused at validate instead
+const PASSWD_CHAR = '[^:\\u0000-\\u001f\\u007f]';
+const passwdPath = { type: 'string', pattern: `^/${PASSWD_CHAR}*$`, title: 'an absolute path with no ":" and no control character' } as const;
+
 export const userModule: ResourceModule<UserSpec, UserState, ScriptSteps> = {
   kind: 'user',
   doc,
@@ -157,11 +163,16 @@ export const userModule: ResourceModule<UserSpec, UserState, ScriptSteps> = {
         description: 'Supplementary groups: exactly these (append false) or at least these (append true). Unset: left as is.',
       },
       append: { type: 'boolean', default: false, description: 'Add the groups and keep other memberships, instead of setting the exact list.' },
-      shell: { type: 'string', pattern: '^/[^:\\n]*$', description: 'Login shell (absolute path). Unset: left as is.' },
-      home: { type: 'string', pattern: '^/[^:\\n]*$', description: 'Home directory (absolute path); not moved when changed. Unset: left as is.' },
+      shell: { ...passwdPath, description: 'Login shell (absolute path). Unset: left as is.' },
+      home: { ...passwdPath, description: 'Home directory (absolute path); not moved when changed. Unset: left as is.' },
       create_home: { type: 'boolean', default: true, description: 'Create the home directory when the user is created (useradd -m).' },
       system: { type: 'boolean', default: false, description: 'Create a system account (useradd -r); only used on create.' },
-      comment: { type: 'string', pattern: '^[^:\\n]*$', description: 'The GECOS field (full name). Unset: left as is.' },
+      comment: {
+        type: 'string',
+        pattern: `^${PASSWD_CHAR}*$`,
+        title: 'text with no ":" and no control character',
+        description: 'The GECOS field (full name). Unset: left as is.',
+      },
       remove: { type: 'boolean', default: false, description: 'With state absent, also remove the home directory and mail spool (userdel -r).' },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the account exists.' },
     },

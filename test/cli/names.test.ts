@@ -86,7 +86,7 @@ describe('names a tool would misread are refused at validate', () => {
     const r = await keel(['validate', '-i', inventory]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:4:11: resources[0].user: expected a user or group name`);
-    expect(r.stderr).toContain(`${file}:5:11: resources[1].cron: expected one line with no whitespace at either end, found "backup " (string)`);
+    expect(r.stderr).toContain(`${file}:5:11: resources[1].cron: expected one line with no whitespace at either end and no backspace, found "backup " (string)`);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -22,7 +22,7 @@ export function labProject(lab: LabTestHost[], hosts: Record<string, Record<stri
     stringify({
       defaults: { user: 'root', identity: lab[0].identity, known_hosts: lab[0].knownHosts, connect_timeout: 5, ...defaults },
       hosts,
-    }),
+    }, { lineWidth: 0 }), // yaml 2.9's line folding can split a surrogate pair (an emoji) in two
   );
   return { dir, inventory, writeState: (name, text) => writeFileSync(join(dir, 'states', `${name}.yaml`), text) };
 }
