@@ -9,5 +9,10 @@ export async function connect(
 ): Promise<Transport> {
   if (spec.connection === 'local') return new LocalTransport(spec.host, spec.becomeUser);
   const { connectSsh } = await import('./ssh.js');
-  return connectSsh({ ...spec, acceptNew: spec.acceptNew || opts.acceptNew }, { log: opts.log, promptPassphrase: opts.promptPassphrase });
+  return connectSsh(opts.acceptNew ? acceptingNew(spec) : spec, { log: opts.log, promptPassphrase: opts.promptPassphrase });
+}
+
+/** --accept-new is for every host the run connects to: the jump hosts on the way too. */
+function acceptingNew(spec: ConnectionSpec): ConnectionSpec {
+  return { ...spec, acceptNew: true, jump: spec.jump && acceptingNew(spec.jump) };
 }

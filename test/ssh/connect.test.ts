@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { connect } from '../../src/transport/connect.js';
 import { connectSsh } from '../../src/transport/ssh.js';
 import type { ConnectionSpec } from '../../src/transport/types.js';
 import { freePort, keyPart, knownHostsLine, makeKey, run, skipSsh, specFor, startSshd, type KeyPair, type Sshd } from './sshd.js';
@@ -125,6 +127,18 @@ describe.skipIf(skipSsh)('ssh connect: host keys, auth, jump, retries (real sshd
     await t.close();
     const e = await failure(await spec({ jump, knownHosts: await knownHosts() }));
     expect(e.message).toMatch(/host key for lab .* via 127\.0\.0\.1:\d+\) is not known/);
+  });
+
+  it('--accept-new records an unknown jump host key too, and the next run trusts both', async () => {
+    const file = join(dir, 'jump-new', 'known_hosts');
+    const jump = await spec({ host: 'bastion', knownHosts: file });
+    const t = await connect(await spec({ jump, knownHosts: file }), { log: silentLogger, acceptNew: true });
+    expect((await t.exec('echo through')).stdout.toString()).toBe('through\n');
+    await t.close();
+    // one key, recorded once by the jump and matched for the target (same address and port)
+    expect(await readFile(file, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${keyPart(sshd.hostPub)}\n`);
+    const again = await connect(await spec({ jump, knownHosts: file }), { log: silentLogger });
+    await again.close();
   });
 
   it('gives UnreachableError after retrying a refused port', async () => {
