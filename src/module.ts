@@ -21,6 +21,8 @@ export interface Plan<Steps = unknown> {
   changes: Change[];
   /** Unified diff of contents, when the resource has contents. */
   diff?: string;
+  /** What applying it does besides the changes, that the user should know (a hard link split). */
+  warnings?: string[];
   /** Module-private data for apply (what to do). */
   steps?: Steps;
   /**

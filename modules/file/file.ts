@@ -42,8 +42,10 @@ Parameters:
 - backup (boolean, default false): before overwriting contents, copy the old file to
   \`<path>.keel-bak-<UTC timestamp>.<random>\` (a random tail keeps every backup).
 
-Contents are written atomically (a temp file beside the target, then rename). The plan shows a
-unified diff; binary files and files over 256 KiB show their sha256 hashes instead. A symbolic
+Contents are written atomically (a temp file beside the target, then rename): a new inode, so
+the plan warns when the file has other hard links (they keep the old contents) or file
+capabilities (dropped; set them again with setcap, seen where getcap is installed). The plan
+shows a unified diff; binary files and files over 256 KiB show their sha256 hashes instead. A symbolic
 link at the path is replaced by a regular file when content is set; a directory is an error.
 A file with content (or source, or state absent) owns the whole path: any other resource on it
 is an error. Without content it composes with line resources on the same path (see one owner

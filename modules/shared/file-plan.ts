@@ -60,6 +60,17 @@ function conflict(path: string, what: string): KeelError {
   });
 }
 
+/** What the rename of a new inode over `path` loses, for the plan to say before it happens. */
+export function replaceWarnings(path: string, cur: FileState): string[] {
+  const out: string[] = [];
+  if (cur.links !== undefined && cur.links > 1) {
+    const others = cur.links - 1;
+    out.push(`replacing ${path} splits its hard links: ${others} other name${others === 1 ? '' : 's'} of the file will keep the old contents`);
+  }
+  if (cur.caps) out.push(`replacing ${path} drops its file capabilities (${cur.caps}): set them again after (setcap)`);
+  return out;
+}
+
 export function planFile(want: DesiredFile, cur: FileState): Plan<FileSteps> {
   const { path } = want;
   if (cur.type === 'dir') throw conflict(path, 'is a directory');
@@ -113,10 +124,12 @@ export function planFile(want: DesiredFile, cur: FileState): Plan<FileSteps> {
 
   if (want.content && (isLink || contentDiffers)) {
     // The put renames a new inode into place: carry over whatever metadata is not managed.
+    const warnings = isLink ? [] : replaceWarnings(path, cur);
     return {
       action: 'update',
       changes,
       diff,
+      ...(warnings.length ? { warnings } : {}),
       steps: {
         op: 'put',
         path,

@@ -35,6 +35,10 @@ export interface FileState {
   linkTarget?: string;
   /** Directories probed with `checkEmpty`: has no entries. */
   empty?: boolean;
+  /** Hard links of the regular file (probed with `hash`): a replace splits them when > 1. */
+  links?: number;
+  /** The regular file's capabilities as getcap prints them ("cap_net_bind_service=ep"). */
+  caps?: string;
 }
 
 export interface FileProbeOptions {
@@ -72,6 +76,10 @@ export function fileProbeSnippet(path: string, opts: FileProbeOptions = {}): str
     lines.push(
       `if [ -f "$p" ]; then`,
       `  printf 'size=%s\\n' "$(stat -L -c %s "$p" 2>/dev/null)"`,
+      // what an atomic replace (a new inode renamed over the old) loses: the other hard links
+      // and the security.capability xattr; getcap is optional (libcap2-bin)
+      `  printf 'links=%s\\n' "$(stat -L -c %h "$p" 2>/dev/null)"`,
+      `  if command -v getcap >/dev/null 2>&1; then c=$(getcap "$p" 2>/dev/null) || c=; if [ -n "$c" ]; then printf 'caps=%s\\n' "$(printf '%s' "\${c##* }" | base64 -w0)"; fi; fi`,
       `  h=$(sha256sum < "$p" 2>/dev/null) && h=\${h%% *} || h=`,
       `  if [ -n "$h" ]; then echo "sha256=$h"; else echo readable=0; fi`,
     );
@@ -121,6 +129,8 @@ export function parseFileProbe(path: string, out: Pick<ProbeOutput, 'code' | 'te
     state.group = meta[4];
   }
   if (kv.has('size')) state.size = Number(kv.get('size'));
+  if (kv.get('links')) state.links = Number(kv.get('links'));
+  if (kv.get('caps')) state.caps = Buffer.from(kv.get('caps')!, 'base64').toString('utf8');
   if (kv.get('sha256')) state.sha256 = kv.get('sha256');
   if (kv.has('content')) state.content = Buffer.from(kv.get('content')!, 'base64');
   if (kv.has('target')) state.linkTarget = Buffer.from(kv.get('target')!, 'base64').toString('utf8').replace(/\n$/, '');

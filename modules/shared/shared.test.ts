@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProbe } from '../test-helpers.js';
-import { attrsScript, contentDiff, desiredContent, fileProbeSnippet, normalizeMode, parentDirs, parseFileProbe } from './index.js';
+import { attrsScript, contentDiff, desiredContent, fileProbeSnippet, normalizeMode, parentDirs, parseFileProbe, planFile } from './index.js';
 
 describe('shared file helpers', () => {
   it('normalises modes', () => {
@@ -40,5 +40,31 @@ describe('shared file helpers', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('warns in the plan when a replace would split hard links', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keel-shared-'));
+    try {
+      const path = join(dir, 'bin');
+      await writeFile(path, 'old\n');
+      await link(path, join(dir, 'other-name'));
+      const want = { path, state: 'present' as const, content: desiredContent('new\n') };
+      const cur = parseFileProbe(path, await runProbe(fileProbeSnippet(path, { hash: true, wantSha256: want.content.sha256 })));
+      expect(cur.links).toBe(2);
+      expect(planFile(want, cur).warnings).toEqual([`replacing ${path} splits its hard links: 1 other name of the file will keep the old contents`]);
+      // only a mode change: nothing is replaced, nothing to warn about
+      expect(planFile({ ...want, content: desiredContent('old\n'), mode: '0600' }, cur).warnings).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns in the plan when a replace would drop file capabilities (getcap as the probe prints it)', () => {
+    const caps = Buffer.from('cap_net_bind_service,cap_net_raw=ep').toString('base64');
+    const cur = parseFileProbe('/usr/bin/ping', { code: 0, text: `type=file\nmeta=755 0 0 root root\nsize=4\nlinks=1\ncaps=${caps}\nsha256=aa\n` });
+    expect(cur.caps).toBe('cap_net_bind_service,cap_net_raw=ep');
+    expect(planFile({ path: '/usr/bin/ping', state: 'present', content: desiredContent('new\n') }, cur).warnings).toEqual([
+      'replacing /usr/bin/ping drops its file capabilities (cap_net_bind_service,cap_net_raw=ep): set them again after (setcap)',
+    ]);
   });
 });

@@ -253,6 +253,7 @@ function resourceReport(r: Resource, mod: ResourceModule, plan: Plan | undefined
     status,
   };
   if (plan?.diff) report.diff = plan.diff;
+  if (plan?.warnings?.length) report.warnings = plan.warnings;
   if (error) report.error = error;
   return report;
 }

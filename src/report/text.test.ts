@@ -26,6 +26,7 @@ function report(): RunReport {
             diff: `--- a/srv/x\n+++ b/srv/x\n@@ -1 +1 @@\n-${HOSTILE}\n+fine\n`,
             status: 'failed',
             note: `note ${HOSTILE}`,
+            warnings: [`replacing /srv/${HOSTILE} splits its hard links`],
             error: `stderr: ${HOSTILE}`,
           },
         ],
@@ -47,6 +48,7 @@ describe('renderText with host bytes', () => {
     expect(text).toContain('owner: "a\\x9bb\\u202e" -> "root"');
     expect(text).toContain('stderr: title\\e]0;owned');
     expect(text).toContain('note title\\e]0;owned');
+    expect(text).toContain('      warning: replacing /srv/title\\e]0;owned');
     expect(text).toContain('probe failed: title\\e]0;owned');
   });
 

@@ -47,6 +47,7 @@ function renderResource(r: ResourceReport, command: RunReport['command'], c: Col
   const lines = [paint(`  ${SYMBOL[r.action]} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
   for (const ch of r.changes) lines.push(`      ${escLine(ch.field)}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
   if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(escLine(l), c)));
+  for (const w of r.warnings ?? []) lines.push(indent(c.yellow(`warning: ${esc(w)}`), 6));
   if (r.note) lines.push(indent(c.dim(esc(r.note)), 6));
   if (r.error) lines.push(indent(c.red(esc(r.error)), 6));
   return lines;

@@ -17,6 +17,8 @@ export interface ResourceReport {
   refreshed?: boolean;
   /** Why a resource is shown as may-change when its plan had to wait for its dependencies. */
   note?: string;
+  /** What applying it does besides its changes (a replaced file splits its hard links). */
+  warnings?: string[];
   error?: string;
 }
 
