@@ -32,7 +32,15 @@ export async function recheckShared(job: HostJob, reports: ResourceReport[], tra
   }
   if (checks.length === 0) return;
   const resources = checks.map((c) => job.graph.byId.get(c.id)!);
-  const outputs = await runProbes(transport, resources.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+  let outputs: Awaited<ReturnType<typeof runProbes>>;
+  try {
+    outputs = await runProbes(transport, resources.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+  } catch (e) {
+    // keep every resource's own report (the connection may be gone), but claim no success
+    const why = isKeelError(e) ? e.format() : String(e);
+    for (const c of checks) Object.assign(byId.get(c.id)!, { status: 'failed', error: `could not check again that a later resource on ${c.path} left it as it is: ${why}` });
+    return;
+  }
   checks.forEach((c, i) => {
     const r = resources[i];
     const mod = getModule(r.kind)!;

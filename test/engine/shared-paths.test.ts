@@ -8,7 +8,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
-import { ConfigErrors } from '../../src/errors.js';
+import { ConfigErrors, TransportError } from '../../src/errors.js';
+import type { Transport } from '../../src/transport/types.js';
 import { modeOf, project, type Project } from './local-env.js';
 import { resource, runLocal } from './run-local.js';
 
@@ -143,6 +144,39 @@ describe('two lines that fight: converge cannot report success', () => {
     expect(undone.error).toContain('states/main.yaml:6');
     expect(undone.error).not.toContain('bug in');
     expect(resource(res, 'port-8080').status).toBe('changed');
+  });
+});
+
+describe('the final check of shared paths cannot run (the connection dropped)', () => {
+  it('keeps every resource\'s report and claims no success for those it could not check', async () => {
+    const state = `resources:
+  - line: "{{ root }}/two"
+    id: one
+    text: "x=1"
+  - line: "{{ root }}/two"
+    id: two
+    text: "y=2"
+`;
+    const { p } = make(state);
+    const vars = [`root=${p.root}`];
+    let execs = 0;
+    const counting = (t: Transport): Transport => ({ host: t.host, put: (...a) => t.put(...a), close: () => t.close(), exec: (...a) => (execs++, t.exec(...a)) });
+    writeFileSync(`${p.root}/two`, '');
+    expect((await runLocal('converge', p.inventory, { vars, wrap: counting })).code).toBe(0);
+    const last = execs;
+    writeFileSync(`${p.root}/two`, '');
+    let n = 0;
+    const dropLast = (t: Transport): Transport => ({
+      ...counting(t),
+      exec: (...a) => (++n === last ? Promise.reject(new TransportError('connection lost', { host: t.host })) : t.exec(...a)),
+    });
+    const res = await runLocal('converge', p.inventory, { vars, wrap: dropLast });
+    expect(res.code, res.text).toBe(1);
+    for (const id of ['one', 'two']) {
+      expect(resource(res, id).status).toBe('failed');
+      expect(resource(res, id).error).toContain('could not check again');
+    }
+    expect(readFileSync(`${p.root}/two`, 'utf8')).toBe('x=1\ny=2\n');
   });
 });
 
