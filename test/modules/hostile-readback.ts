@@ -29,7 +29,7 @@ export async function readBack(host: LabTestHost, dir: string, cronUser: string,
     entries('o', 'f'),
     entries('c', 'd'),
     `echo "@crontab"; crontab -l -u ${cronUser} | base64 -w0; echo`,
-    `echo "@passwd"; for u in ${users.join(' ')}; do printf '%s ' "$u"; getent passwd "$u" | base64 -w0; echo; done`,
+    `echo "@passwd"; for u in ${users.map((u) => `'${u}'`).join(' ')}; do printf '%s ' "$u"; getent passwd "$u" | base64 -w0; echo; done`,
     `echo "@canaries"; { find /tmp /root ${root} -name '${canary}*'; find / -maxdepth 1 -name '${canary}*'; } 2>/dev/null | base64 -w0; echo`,
   ].join('\n');
   const out = await onHost(host, script);

@@ -33,7 +33,7 @@ describe.skipIf(!!labSkip)('hostile values on a lab host', () => {
   });
 
   afterAll(async () => {
-    const del = users.map((n) => `userdel ${n} 2>/dev/null;`).join(' ');
+    const del = users.map((n) => `userdel '${n}' 2>/dev/null;`).join(' ');
     await onHost(host, `${del} crontab -r -u ${cronUser} 2>/dev/null; userdel ${cronUser}; rm -rf ${root}; true`);
     process.stderr.write(`hostile values: ${cases} values checked byte for byte in ${RUNS} converges\n`);
   });
@@ -166,7 +166,8 @@ function buildState(b: HostileBatch, dir: string, tag: string, cronUser: string)
     expected.cron.push({ name: `${name} ${tag}`, job: job.replace(/^[ \t]+/, '') });
   });
   b.users.forEach(({ comment, home }, i) => {
-    const name = `kh${tag}u${i}`;
+    // account names are narrow (refusals tested apart), but "-", "_" and a final "$" are allowed
+    const name = `kh_${tag}-u${i}${i % 2 ? '$' : ''}`;
     out.push(`  - user: ${name}`, `    comment: ${v(comment)}`, `    home: ${v(`/nonexistent-keel/${home}`)}`, '    create_home: false');
     expected.users.push({ name, comment, home: `/nonexistent-keel/${home}` });
   });
