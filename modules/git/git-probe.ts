@@ -2,6 +2,7 @@
 import { KeelError } from '../../src/errors.js';
 import type { ProbeOutput } from '../../src/module.js';
 import { shargs, shq } from '../../src/shell.js';
+import { credentialExports, credentialOptions, redactOrigin, type GitCredentials } from './git-credentials.js';
 
 export interface RemoteRef {
   sha: string;
@@ -32,7 +33,7 @@ export function asUser(user: string | undefined, command: string): string {
 /** No prompt can hang a run; optional locks off so that reading never writes the index. */
 export const GIT_ENV = 'LC_ALL=C GIT_TERMINAL_PROMPT=0 GIT_OPTIONAL_LOCKS=0; export LC_ALL GIT_TERMINAL_PROMPT GIT_OPTIONAL_LOCKS';
 
-export function gitProbe(path: string, repo: string, rev: string, user: string | undefined): string {
+export function gitProbe(path: string, repo: string, rev: string, user: string | undefined, creds?: GitCredentials): string {
   const lines = [
     GIT_ENV,
     'command -v git >/dev/null 2>&1 || { echo git=missing; exit 0; }',
@@ -52,9 +53,10 @@ export function gitProbe(path: string, repo: string, rev: string, user: string |
   ];
   if (!isFullSha(rev)) {
     // `rev^{}` too: an annotated tag's peeled commit is listed only when asked for by that name.
-    const lsRemote = `cd / && ${GIT_ENV} && ${shargs('git', 'ls-remote', '--', repo, rev, `${rev}^{}`)}`;
+    const lsRemote = `cd / && ${GIT_ENV} && git${credentialOptions(creds)} ${shargs('ls-remote', '--', repo, rev, `${rev}^{}`)}`;
     const run = user === undefined ? lsRemote : `if id -u ${shq(user)} >/dev/null 2>&1; then ${asUser(user, lsRemote)}; else ${lsRemote}; fi`;
     lines.push(
+      ...credentialExports(creds),
       'echo remote=',
       // ls-remote's refs go straight to stdout (fd 3); only its stderr is captured.
       `{ e=$( { ${run}; } 2>&1 >&3); r=$?; } 3>&1`,
@@ -81,7 +83,8 @@ export function parseGitProbe(path: string, out: Pick<ProbeOutput, 'code' | 'tex
   const state: GitState = { git: true, checkout: checkout as GitState['checkout'] };
   if (state.checkout === 'repo') {
     state.head = kv.get('head') ?? '';
-    state.origin = kv.get('origin') ?? '';
+    // an origin set with credentials (by hand, or by an older keel) is never kept nor shown
+    state.origin = redactOrigin(kv.get('origin') ?? '');
     state.dirty = kv.get('dirty') === '1';
   }
   if (kv.has('remote_error')) state.remote = { error: Buffer.from(kv.get('remote_error')!, 'base64').toString('utf8').trim() };

@@ -2,6 +2,7 @@ import { KeelError } from '../../src/errors.js';
 import type { BaseSpec, Change, Plan, PlanContext, ResourceModule } from '../../src/module.js';
 import { shargs } from '../../src/shell.js';
 import { assertAbsolutePath, parentDirs } from '../shared/index.js';
+import { credentialOptions, credentialReader, credentialStdin, redactUrl, splitRepoUrl, type GitCredentials } from './git-credentials.js';
 import { asUser, GIT_ENV, gitProbe, isFullSha, parseGitProbe, resolveRev, type GitState } from './git-probe.js';
 
 export interface GitSpec extends BaseSpec {
@@ -9,6 +10,8 @@ export interface GitSpec extends BaseSpec {
   rev?: string;
   user?: string;
   force?: boolean;
+  /** Set by prepare: the user info taken out of an http(s) `repo` (which is then without it). */
+  credentials?: GitCredentials;
 }
 
 export interface GitSteps {
@@ -43,6 +46,15 @@ error. git must be installed on the host: the plan fails when it is missing unle
 changes in the same run. The parent directories, the user and \`pkg:git\` are required
 automatically when they are declared.
 
+Credentials in an http(s) URL (\`https://user:token@host/x.git\`, percent-encoded) are secret:
+the host's git is given the URL without them (that is also origin's URL in the checkout's
+.git/config), and gets them from a credential helper that reads them from its environment, in
+place of any helper configured on the host (so none stores them). They never appear in the
+host's process list, in the checkout, or in keel's output, logs and errors, where a URL's user
+info shows as \`***\`. A checkout whose origin still carries credentials (cloned by hand,
+or by an earlier keel) is planned as a \`repo\` change and converged to the clean URL. A user
+without a password is sent with an empty one.
+
 Example:
 \`\`\`yaml
 - git: /srv/app/src
@@ -51,9 +63,6 @@ Example:
   user: app
   require: [directory:/srv/app]
 \`\`\``;
-
-/** URLs may carry credentials: never show them. */
-const redactUrl = (s: string): string => s.replace(/\/\/[^/@\s]*@/g, '//***@');
 
 function targetCommit(spec: GitSpec, cur: GitState): { sha: string; fetch: string } {
   const rev = spec.rev ?? 'HEAD';
@@ -119,15 +128,18 @@ export function planGit(spec: GitSpec, cur: GitState, ctx: PlanContext): Plan<Gi
 export function gitApplyScript(spec: GitSpec, steps: GitSteps): string {
   const force = steps.op === 'clone' || spec.force ? ['--force'] : [];
   const lines = ['set -e', GIT_ENV, 'cd /'];
-  if (steps.op === 'clone') lines.push(shargs('git', 'clone', '--quiet', '--no-checkout', '--', spec.repo, spec.name));
+  const git = `git${credentialOptions(spec.credentials)}`;
+  if (steps.op === 'clone') lines.push(`${git} ${shargs('clone', '--quiet', '--no-checkout', '--', spec.repo, spec.name)}`);
   lines.push(shargs('cd', spec.name));
   if (steps.setUrl) lines.push(`${shargs('git', 'remote', 'set-url', 'origin', spec.repo)} 2>/dev/null || ${shargs('git', 'remote', 'add', 'origin', spec.repo)}`);
   if (steps.checkout) {
-    if (steps.op === 'update') lines.push('git fetch --quiet --tags origin');
-    lines.push(`${shargs('git', 'cat-file', '-e', `${steps.sha}^{commit}`)} 2>/dev/null || ${shargs('git', 'fetch', '--quiet', 'origin', steps.fetch)}`);
+    if (steps.op === 'update') lines.push(`${git} fetch --quiet --tags origin`);
+    lines.push(`${shargs('git', 'cat-file', '-e', `${steps.sha}^{commit}`)} 2>/dev/null || ${git} ${shargs('fetch', '--quiet', 'origin', steps.fetch)}`);
     lines.push(shargs('git', 'checkout', '--quiet', ...force, '--detach', steps.sha));
   }
-  return asUser(spec.user, lines.join('\n'));
+  const script = asUser(spec.user, lines.join('\n'));
+  // the values come on stdin (see apply): su passes the environment on to the user's shell
+  return spec.credentials ? [...credentialReader(), script].join('\n') : script;
 }
 
 export const gitModule: ResourceModule<GitSpec, GitState, GitSteps> = {
@@ -160,15 +172,18 @@ export const gitModule: ResourceModule<GitSpec, GitState, GitSteps> = {
 
   prepare(spec) {
     assertAbsolutePath('git', spec.name);
-    return spec;
+    const { url, credentials } = splitRepoUrl(spec.repo, `git ${spec.name}`);
+    return credentials ? { ...spec, repo: url, credentials } : spec;
   },
 
-  probe: (spec) => gitProbe(spec.name, spec.repo, spec.rev ?? 'HEAD', spec.user),
+  probe: (spec) => gitProbe(spec.name, spec.repo, spec.rev ?? 'HEAD', spec.user, spec.credentials),
   parse: (spec, out) => parseGitProbe(spec.name, out),
   plan: (spec, cur, _facts, ctx) => planGit(spec, cur, ctx),
 
   async apply(ctx, plan, spec) {
     if (!plan.steps) throw new KeelError('E_APPLY', `git ${spec.name}: nothing to apply (was git installed after the plan?)`);
-    await ctx.run(gitApplyScript(spec, plan.steps));
+    const script = gitApplyScript(spec, plan.steps);
+    // on stdin, not in the script: scripts are logged at debug and shown in errors
+    await ctx.run(script, spec.credentials ? { stdin: credentialStdin(spec.credentials) } : {});
   },
 };
