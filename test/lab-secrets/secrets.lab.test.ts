@@ -18,6 +18,7 @@ import { keel } from '../helpers/keel.js';
 import { labSkip } from '../lab/lab-env.js';
 import { moduleHost, moduleProject, onHost, uniq, type ModuleProject } from '../modules/module-lab.js';
 import { startWebhook, type Webhook } from '../drift/helpers.js';
+import { tracedRuns } from './traced-runs.js';
 
 const token = randomBytes(6).toString('hex');
 /** A quote, a dollar and a backslash: what quoting turns into other bytes. */
@@ -29,7 +30,6 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
   const dir = `/tmp/keel-secrets-${u}`;
   let m: ModuleProject;
   let hook: Webhook;
-  const logs: string[] = [];
 
   beforeAll(async () => {
     m = moduleProject(moduleHost(1), { db_password: SECRET });
@@ -71,20 +71,8 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
     if (m) await onHost(m.host, `rm -rf ${dir} ${dir}-s`);
   });
 
-  const run = async (...args: string[]) => {
-    const log = join(m.project.dir, `trace-${logs.length}.log`);
-    logs.push(log);
-    const r = await keel([...args, '-i', m.project.inventory, '--log-level', 'trace', '--log-file', log]);
-    return { ...r, log: readFileSync(log, 'utf8') };
-  };
-
   it('reaches the command byte for byte and shows up nowhere else', async () => {
-    const outputs: string[] = [];
-    const keep = (r: { code: number; stdout: string; stderr: string; log: string }, want: number) => {
-      expect(r.code, r.stdout + r.stderr).toBe(want);
-      outputs.push(r.stdout, r.stderr, r.log);
-      return r;
-    };
+    const { run, keep, outputs } = tracedRuns(m.project);
     const plan = keep(await run('plan', '--json'), 2);
     expect(plan.log).toContain('"msg":"facts"'); // debug-level lines are there: --log-level trace took
     keep(await run('plan'), 2);
