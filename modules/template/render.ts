@@ -7,8 +7,9 @@
 import { dirname } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ConfigError, isKeelError, type SourcePos } from '../../src/errors.js';
-import '../../src/config/no-function-output.js';
+import { FUNCTION_OUTPUT } from '../../src/config/no-function-output.js';
 import { didYouMean } from '../../src/config/suggest.js';
+import { isInside } from '../../src/config/inside.js';
 import { templateVarUses, type NjNode, type VarUse } from '../../src/config/template-vars.js';
 
 export interface TemplateFile {
@@ -31,8 +32,22 @@ const parser = (nunjucks as unknown as { parser: { parse(src: string): NjNode } 
 class CheckingLoader extends nunjucks.FileSystemLoader {
   readonly loaded: string[] = [];
   failure?: ConfigError;
+  constructor(
+    private readonly roots: string[],
+    opts: nunjucks.FileSystemLoaderOptions,
+  ) {
+    super(roots, opts);
+  }
   override getSource(name: string): nunjucks.LoaderSource {
     const src = super.getSource(name) as nunjucks.LoaderSource | null;
+    // nunjucks keeps a name inside a search path by a string-prefix test, which lets
+    // "../states-evil/x" through from "states": check the path itself.
+    if (src && !this.roots.some((dir) => isInside(src.path, dir))) {
+      this.failure ??= new ConfigError(`template '${name}' is outside the template folders (${this.roots.join(', ')})`, {
+        hint: 'an included template lives beside the template or the state file that renders it, or below them',
+      });
+      throw this.failure;
+    }
     if (src) {
       this.loaded.push(src.path);
       try {
@@ -88,6 +103,8 @@ function checkFile(
   } catch (e) {
     throw syntaxError(e, f.file);
   }
+  const fn = printedGlobal(root, vars);
+  if (fn) throw new ConfigError(`template error: ${FUNCTION_OUTPUT}`, { pos: { file: f.file, line: fn.lineno + 1, column: fn.colno + 1 } });
   for (const use of uses) {
     if (known.has(use.path[0])) continue;
     const err = undefinedError(use, vars, f.file);
@@ -104,10 +121,11 @@ function checkFile(
     try {
       child = (env as unknown as GetTemplate).getTemplate(ref.name, false, f.file);
     } catch (e) {
-      if (isKeelError(e)) throw e;
+      const pos = { file: f.file, line: ref.line, column: ref.column };
+      if (isKeelError(e)) throw e.pos ? e : new ConfigError(e.message, { pos, hint: e.hint, cause: e });
       if (ref.ignoreMissing) continue;
       throw new ConfigError(`template not found: ${ref.name}`, {
-        pos: { file: f.file, line: ref.line, column: ref.column },
+        pos,
         hint: 'included names are relative to the template\'s directory (then the state file\'s); "./x" to the including file',
         cause: e,
       });
@@ -151,6 +169,23 @@ function templateRefs(n: NjNode, out: TemplateRef[] = []): TemplateRef[] {
   }
   for (const c of children(n)) templateRefs(c, out);
   return out;
+}
+
+/**
+ * `{{ range }}`: a nunjucks global function printed as it is. Found before rendering, because
+ * nunjucks gives no line for an error raised while printing.
+ */
+function printedGlobal(n: NjNode, vars: Record<string, unknown>): NjNode | undefined {
+  if (n.typename === 'Output') {
+    for (const c of children(n)) {
+      if (c.typename === 'Symbol' && ['range', 'cycler', 'joiner'].includes(String(c.value)) && !(String(c.value) in vars)) return c;
+    }
+  }
+  for (const c of children(n)) {
+    const found = printedGlobal(c, vars);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function symbols(n: NjNode, out = new Set<string>()): Set<string> {

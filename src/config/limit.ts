@@ -11,7 +11,9 @@ import { closestMatch } from './suggest.js';
 
 export function selectHosts(inv: Inventory, limit?: string): string[] {
   const all = [...inv.hosts.keys()];
-  if (all.length === 0) throw new ConfigError(`no host in inventory ${inv.file}`, { hint: "declare hosts under 'hosts:' or a group" });
+  if (all.length === 0) {
+    throw new ConfigError(`no host in inventory ${inv.file}`, { pos: { file: inv.file, line: 1, column: 1 }, hint: "declare hosts under 'hosts:' or a group" });
+  }
   if (limit === undefined) return all;
   const patterns = limit.split(/[,:]/).map((p) => p.trim()).filter(Boolean);
   const hint = 'name hosts or groups (-l web1,db), or leave --limit out to target every host';

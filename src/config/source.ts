@@ -27,6 +27,12 @@ export interface Located {
   complete: boolean;
 }
 
+/**
+ * The last parse of each file, reused while its text is unchanged: `keel drift --every` loads
+ * the same files on every run, and parsing is most of loading. A parse depends on nothing else.
+ */
+const lastParse = new Map<string, { text: string; parsed: { source: YamlSource; errors: ConfigError[] } }>();
+
 /** Read and parse a YAML file; a missing file or malformed YAML becomes ConfigErrors, never a throw. */
 export function readYamlFile(file: string, pos?: SourcePos): { source?: YamlSource; errors: ConfigError[] } {
   let text: string;
@@ -37,18 +43,51 @@ export function readYamlFile(file: string, pos?: SourcePos): { source?: YamlSour
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(e);
     return { errors: [new ConfigError(`cannot read ${file}: ${why}`, { pos, cause: e })] };
   }
-  return parseYamlText(file, text);
+  let last = lastParse.get(file);
+  if (last?.text !== text) lastParse.set(file, (last = { text, parsed: parseYamlText(file, text) }));
+  return { source: last.parsed.source, errors: [...last.parsed.errors] };
 }
 
 export function parseYamlText(file: string, text: string): { source: YamlSource; errors: ConfigError[] } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // the yaml parser recurses once per nesting level: thousands of levels overflow its stack
+    if (!(e instanceof RangeError)) throw e;
+    const empty = parseDocument('');
+    const source: YamlSource = { file, text, doc: empty, lc: lineCounter(text) };
+    return { source, errors: [new ConfigError(`invalid YAML: ${TOO_DEEP}`, { pos: posAt(source, deepest(text)) })] };
+  }
   const source: YamlSource = { file, text, doc, lc };
   const errors = doc.errors.map(
-    (e) => new ConfigError(`invalid YAML: ${e.message}`, { pos: posAt(source, e.pos[0]) }),
+    (e) => new ConfigError(`invalid YAML: ${/Maximum call stack/.test(e.message) ? TOO_DEEP : e.message}`, { pos: posAt(source, e.pos[0]) }),
   );
   if (errors.length === 0) errors.push(...unquotedTemplates(source), ...unsafeNodes(source));
   return { source, errors };
+}
+
+const TOO_DEEP = 'nested too deeply to read (thousands of levels)';
+
+function lineCounter(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
+/** Offset of the line indented or bracketed deepest: where a too-deep nesting is. */
+function deepest(text: string): number {
+  let best = 0;
+  let bestDepth = -1;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const depth = /^[\s\-[{]*/.exec(line)![0].length;
+    if (depth > bestDepth) (best = offset), (bestDepth = depth);
+    offset += line.length + 1;
+  }
+  return best;
 }
 
 /**
@@ -67,6 +106,11 @@ function unsafeNodes(source: YamlSource): ConfigError[] {
             hint: 'file contents with NUL bytes go in a file read with `source:`',
           }),
         );
+      }
+    },
+    Pair(_key, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        errors.push(new ConfigError('a key must be a plain value, not a list or mapping', { pos: posOf(source, pair.key as Node) }));
       }
     },
     Alias(_key, node, path) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
 import { compileHost, makeRenderer } from '../config/index.js';
+import { isInside } from '../config/inside.js';
 import type { HostConfig, Inventory, Resource } from '../config/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
 import { chainShared, sharedPaths } from '../graph/shared-paths.js';
@@ -56,6 +57,13 @@ function prepareResource(r: Resource, host: HostConfig, errors: KeelError[]): Re
     render: (template, extra) => renderer.renderString(template, extra),
     readFile: (rel) => {
       const path = resolve(r.stateDir, rel);
+      if (!isInside(path, r.stateDir)) {
+        throw new ConfigError(`source ${rel} is outside the state's folder ${r.stateDir}`, {
+          pos: r.pos,
+          resource: r.id,
+          hint: 'a source lives beside the state file that declares the resource, or below it',
+        });
+      }
       try {
         return readFileSync(path);
       } catch (e) {

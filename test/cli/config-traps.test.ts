@@ -1,0 +1,110 @@
+/**
+ * Values that used to escape as internal errors or pass silently, refused at validate with
+ * file:line: a template expression that is a function ("could not be cloned", or the function's
+ * JavaScript source written into a file), a YAML alias inside its own anchor ("Maximum call stack
+ * size exceeded"), a NUL produced by a template; and template includes or sources that leave
+ * the state's folder for a sibling whose name starts the same (`states-evil/` beside `states/`).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadErrors } from '../helpers/config-errors.js';
+import { keel } from '../helpers/keel.js';
+import { project } from '../engine/local-env.js';
+
+const p = project({}, '');
+afterAll(() => p.remove());
+
+function errorsOf(name: string, state: string, inventoryExtra = '') {
+  const file = p.write(`states/${name}.yaml`, state);
+  const inventory = p.write(`${name}.yaml`, `${inventoryExtra}hosts:\n  h:\n    connection: local\n    states: [${name}]\n`);
+  return { file, inventory, errors: loadErrors(inventory) };
+}
+
+describe('template values that are functions', () => {
+  it.each([
+    ['{{ range }}', 'a whole value', 'content: "{{ range }}"', 3],
+    ['{{ cycler(1, 2) }}', 'an object with methods', 'content: "{{ cycler(1, 2) }}"', 3],
+    ['x {{ range }}', 'inside a string', 'content: "x {{ range }}"', 3],
+    ['{{ names.push }}', 'a method of a list', 'content: "{{ names.push }}"', 3],
+  ])('%s (%s) is an error at its line', (_expr, _what, line, at) => {
+    const { file, errors } = errorsOf(`fn-${at}-${_expr.replace(/\W+/g, '')}`, `resources:\n  - file: /tmp/keel-fn\n    ${line}\n`, 'vars: {names: [a]}\n');
+    expect(errors.map((e) => e.format())).toHaveLength(1);
+    expect(errors[0].pos).toMatchObject({ file, line: at });
+    expect(errors[0].message).toMatch(/this expression is a function, not a value: call it/);
+  });
+
+  it('a function inside a template file is an error at the template\'s line', () => {
+    p.write('states/templates/fn.j2', 'ok\n{{ joiner }}\n');
+    const { errors } = errorsOf('fn-template', 'resources:\n  - template: /tmp/keel-fn-t\n    source: templates/fn.j2\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].pos).toMatchObject({ file: `${p.dir}/states/templates/fn.j2`, line: 2 });
+    expect(errors[0].message).toMatch(/function, not a value/);
+  });
+});
+
+describe('YAML aliases and NUL', () => {
+  it.each([
+    ['a list containing itself', 'resources:\n  - command: x\n    run: "true"\n    env: &loop {A: *loop}\n', 4],
+    ['a resource containing itself', 'resources:\n  - &r\n    command: x\n    run: "true"\n    require: [*r]\n', 5],
+  ])('%s is an error at the alias', (_what, state, line) => {
+    const { file, errors } = errorsOf(`alias-${line}`, state);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].pos).toMatchObject({ file, line });
+    expect(errors[0].message).toMatch(/inside its own anchor/);
+  });
+
+  it('an inventory variable containing itself is an error at the alias', () => {
+    const inventory = p.write('alias-inv.yaml', 'vars:\n  a: &v [1, *v]\nhosts:\n  h: {connection: local}\n');
+    const errors = loadErrors(inventory);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].pos).toMatchObject({ file: inventory, line: 2 });
+  });
+
+  it('a NUL from a template is an error at the value', () => {
+    const { file, errors } = errorsOf('nul-template', 'resources:\n  - file: "/tmp/{{ name }}"\n    content: x\n', 'vars: {name: "a\\0b"}\n');
+    // the inventory value itself is refused first, where it is written
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/NUL/);
+    expect(errors[0].pos?.line).toBe(1);
+    expect(file).toContain('nul-template');
+  });
+});
+
+describe('includes and sources stay in their folders', () => {
+  p.write('states-evil/secret.j2', 'stolen\n');
+  p.write('states-evil/secret.txt', 'stolen\n');
+  p.write('states/templates/ok.j2', 'ok {% include "parts/inner.j2" %}\n');
+  p.write('states/templates/parts/inner.j2', 'inner\n');
+
+  it.each([
+    ['x/../../states-evil/secret.j2', 'looked up in the state folder'],
+    ['../../states-evil/secret.j2', 'relative to the including file'],
+  ])('include "%s" (%s) is refused', (name) => {
+    p.write('states/templates/escape.j2', `line one\n{% include "${name}" %}\n`);
+    const { errors } = errorsOf(`inc-${name.length}`, 'resources:\n  - template: /tmp/keel-inc\n    source: templates/escape.j2\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/outside the template folders/);
+    expect(errors[0].pos).toMatchObject({ file: `${p.dir}/states/templates/escape.j2`, line: 2 });
+  });
+
+  it.each(['file', 'template', 'systemd_unit'])('%s source: ../states-evil/... is refused', (kind) => {
+    const name = kind === 'systemd_unit' ? 'keel-src.service' : '/tmp/keel-src';
+    const { file, errors } = errorsOf(`src-${kind}`, `resources:\n  - ${kind}: ${name}\n    source: ../states-evil/secret.${kind === 'template' ? 'j2' : 'txt'}\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/outside the state's folder/);
+    expect(errors[0].pos).toMatchObject({ file, line: 2 });
+  });
+
+  it('includes below the template folder still work', () => {
+    const { errors } = errorsOf('inc-ok', 'resources:\n  - template: /tmp/keel-inc-ok\n    source: templates/ok.j2\n');
+    expect(errors.map((e) => e.format())).toEqual([]);
+  });
+
+  it('through the CLI: exit 1, file:line, no stack trace', async () => {
+    const name = 'cli-traps';
+    const file = p.write(`states/${name}.yaml`, 'resources:\n  - file: /tmp/keel-x\n    content: "{{ range }}"\n  - command: y\n    run: "true"\n    env: &e {A: *e}\n');
+    const inventory = p.write(`${name}.yaml`, `hosts:\n  h:\n    connection: local\n    states: [${name}]\n`);
+    const r = await keel(['validate', '-i', inventory]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: ${file}:6:17: alias '*e' is inside its own anchor '&e': the value would contain itself\n  hint: an alias can repeat a value defined before it, not the value it is part of\n`);
+  });
+});
