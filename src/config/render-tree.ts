@@ -52,7 +52,8 @@ export function scalarLocation(source: YamlSource, node: Scalar): TextLocation {
   const value = String(node.value);
   return {
     pos(offset, token) {
-      if (token) {
+      // a token is a variable name; one thousands of characters long would not fit a RegExp
+      if (token && token.length <= 1000) {
         const n = occurrences(value.slice(0, offset), token);
         const at = nthOccurrence(raw, token, n);
         if (at >= 0) return posAt(source, start + at);

@@ -64,7 +64,9 @@ export function parseYamlText(file: string, text: string): { source: YamlSource;
   const errors = doc.errors.map(
     (e) => new ConfigError(`invalid YAML: ${/Maximum call stack/.test(e.message) ? TOO_DEEP : e.message}`, { pos: posAt(source, e.pos[0]) }),
   );
-  if (errors.length === 0) errors.push(...unquotedTemplates(source), ...unsafeNodes(source));
+  if (errors.length === 0) errors.push(...unquotedTemplates(source));
+  // `{{ x }}` unquoted is also a mapping used as a key: one explanation is enough
+  if (errors.length === 0) errors.push(...unsafeNodes(source));
   return { source, errors };
 }
 
