@@ -10,6 +10,7 @@ import { ConfigError, isKeelError, type SourcePos } from '../../src/errors.js';
 import { FUNCTION_OUTPUT } from '../../src/config/no-function-output.js';
 import { didYouMean } from '../../src/config/suggest.js';
 import { isInside } from '../../src/config/inside.js';
+import { userMessage } from '../../src/config/render.js';
 import { templateVarUses, type NjNode, type VarUse } from '../../src/config/template-vars.js';
 
 export interface TemplateFile {
@@ -208,7 +209,7 @@ function children(n: NjNode): NjNode[] {
 /** The message nunjucks wraps as "(path) [Line l, Column c]\n  Template render error: ...\n  Error: msg". */
 function innerMessage(raw: string): string {
   const last = raw.split('\n').pop() ?? raw;
-  return last.replace(/^\s*(Template render error:\s*)?(\([^)]*\)\s*)?(\[Line \d+, Column \d+\]\s*)?(Error:\s*)?/, '').trim();
+  return userMessage(last.replace(/^\s*(Template render error:\s*)?(\([^)]*\)\s*)?(\[Line \d+, Column \d+\]\s*)?(Error:\s*)?/, '').trim());
 }
 
 function syntaxError(e: unknown, file: string): ConfigError {

@@ -140,15 +140,23 @@ function templateError(e: unknown, text: string, at: TextLocation | undefined): 
   const err = e as { lineno?: number; colno?: number };
   const line = where ? Number(where[1]) : err.lineno;
   const col = where ? Number(where[2]) : err.colno;
-  const message = raw
-    .replace(/^\(unknown path\)\s*/, '')
-    .replace(/^\[Line \d+, Column \d+\]\s*/, '')
-    .replace(/^Error:\s*/, '')
-    .trim();
+  const message = userMessage(
+    raw
+      .replace(/^\(unknown path\)\s*/, '')
+      .replace(/^\[Line \d+, Column \d+\]\s*/, '')
+      .replace(/^Error:\s*/, '')
+      .trim(),
+  );
   const offset = line && col ? offsetOf(text, line - 1, col - 1) : 0;
   return new ConfigError(`template error: ${message}`, { pos: at?.pos(offset), cause: e });
 }
 
+/** nunjucks parses and renders by recursion: a nesting thousands deep overflows the stack. */
+export function userMessage(message: string): string {
+  return /Maximum call stack/.test(message) ? 'nested too deeply (thousands of levels)' : message;
+}
+
 function isSafeString(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && v.constructor?.name === 'SafeString';
+  // `| safe` wraps a string in nunjucks' SafeString (its prototype chain, not its constructor name, says so)
+  return v instanceof (nunjucks as unknown as { runtime: { SafeString: new (...a: never[]) => object } }).runtime.SafeString;
 }

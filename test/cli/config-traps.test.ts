@@ -108,3 +108,57 @@ describe('includes and sources stay in their folders', () => {
     expect(r.stderr).toBe(`error: ${file}:6:17: alias '*e' is inside its own anchor '&e': the value would contain itself\n  hint: an alias can repeat a value defined before it, not the value it is part of\n`);
   });
 });
+
+describe('what the fuzz found (test/cli/fuzz-config.test.ts)', () => {
+  it('YAML nested 5,000 levels deep is an error at file:line, not a stack overflow', () => {
+    const { file, errors } = errorsOf('deep-yaml', `resources:\n  - command: x\n    run: "true"\n    env: ${'['.repeat(5000)}\n`);
+    expect(errors.some((e) => /nested too deeply/.test(e.message))).toBe(true);
+    for (const e of errors) expect(e.pos?.file).toBe(file);
+  });
+
+  it('a template nested thousands of levels deep is an error at its value', () => {
+    const { file, errors } = errorsOf('deep-template', `resources:\n  - command: x\n    run: "{{ ${'('.repeat(5000)}1 }}"\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/nested too deeply/);
+    expect(errors[0].pos).toMatchObject({ file, line: 3 });
+  });
+
+  it('a mapping printed inside a string is an error, not "[object Object]"', () => {
+    const { file, errors } = errorsOf('mapping-text', 'resources:\n  - command: x\n    run: "echo {{ m }}"\n', 'vars: {m: {a: 1}}\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/this expression is a mapping \(or a list holding one\), not text/);
+    expect(errors[0].pos).toMatchObject({ file, line: 3 });
+  });
+
+  it('a list holding a mapping printed inside a string is an error too', () => {
+    const { errors } = errorsOf('list-text', 'resources:\n  - command: x\n    run: "echo {{ l }}"\n', 'vars: {l: [{}]}\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/a list holding one/);
+  });
+
+  it('"{{ s | safe }}" as a whole value is the string, not an object', () => {
+    const { errors } = errorsOf('safe', 'resources:\n  - file: /tmp/keel-safe\n    content: "{{ s | safe }}"\n', 'vars: {s: x}\n');
+    expect(errors.map((e) => e.format())).toEqual([]);
+  });
+
+  it('a key that is a mapping is an error at the key', () => {
+    const { file, errors } = errorsOf('map-key', 'resources:\n  - command: x\n    run: "true"\n    env:\n      ? {a: 1}\n      : b\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/a key must be a plain value/);
+    expect(errors[0].pos).toMatchObject({ file, line: 5 });
+  });
+
+  it('an undefined variable with a name 200,000 characters long is placed, not a RegExp error', () => {
+    const { file, errors } = errorsOf('long-name', `resources:\n  - command: x\n    run: "echo {{ ${'v'.repeat(200_000)} }}"\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/undefined variable/);
+    expect(errors[0].pos).toMatchObject({ file, line: 3 });
+  });
+
+  it('an inventory without hosts names the inventory file and line', () => {
+    const inventory = p.write('no-hosts.yaml', 'vars: {a: 1}\n');
+    const errors = loadErrors(inventory);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].pos).toMatchObject({ file: inventory, line: 1 });
+  });
+});

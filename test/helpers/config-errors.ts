@@ -2,7 +2,8 @@
 import '../../modules/index.js';
 import { loadInventory, selectHosts, validateInventory } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
-import { ConfigErrors, type KeelError } from '../../src/errors.js';
+import { flattenErrors } from '../../src/config/format.js';
+import { ConfigErrors, isKeelError, type KeelError } from '../../src/errors.js';
 
 /** validate's two passes: states (schema, render) first, then prepare and the graph. */
 export function configErrors(inventory: string): KeelError[] {
@@ -18,12 +19,12 @@ export function configErrors(inventory: string): KeelError[] {
   return [];
 }
 
-/** Load errors as values: a ConfigErrors thrown by loadInventory is returned, anything else rethrown. */
+/** Load errors as values: a KeelError thrown while loading is returned, anything else rethrown. */
 export function loadErrors(inventory: string): KeelError[] {
   try {
     return configErrors(inventory);
   } catch (e) {
-    if (e instanceof ConfigErrors) return e.errors;
+    if (isKeelError(e)) return flattenErrors([e]);
     throw e;
   }
 }
