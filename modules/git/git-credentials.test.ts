@@ -48,13 +48,15 @@ describe('git credentials in the repo URL (fixtures)', () => {
 
 describe('splitRepoUrl', () => {
   it('leaves URLs without http(s) user info byte for byte', () => {
-    for (const u of ['https://git.example.com/a.git', 'ssh://git@host/a.git', 'git@host:a.git', '/srv/repo.git', 'https://h/p@x', 'HTTPS://H/x']) {
+    for (const u of ['https://git.example.com/a.git', 'ssh://git@host/a.git', 'ssh://git@host:2222/a.git', 'git@host:a.git', '/srv/repo.git', 'https://h/p@x', 'HTTPS://H/x']) {
       expect(splitRepoUrl(u, 'git /x')).toEqual({ url: u });
     }
   });
   it('says what is wrong with bad percent-encoding, without the value', () => {
     expect(() => splitRepoUrl('https://u:to%zzken@h/x', 'git /x')).toThrow('git /x: the credentials in repo are not valid percent-encoding');
     expect(() => splitRepoUrl('https://u:a%0Ab@h/x', 'git /x')).toThrow('contain a newline or NUL');
+    expect(() => splitRepoUrl('ssh://git:hunter22@h:2222/x', 'git /x')).toThrow('git /x: repo has a password, which git can only use over http(s)');
+    expect(() => splitRepoUrl('ssh://git:hunter22@h:2222/x', 'git /x')).not.toThrow('hunter22');
   });
   it('takes any user and password back out of a percent-encoded URL', () => {
     const value = fc.string({ unit: 'binary', minLength: 0, maxLength: 24 }).filter((s) => !/[\n\0]/.test(s));

@@ -23,7 +23,15 @@ const WITH_USERINFO = /^(https?:\/\/)([^/?#]*)@([^/?#@]*(?:[/?#].*)?)$/is;
 /** The URL without its user info, and the credentials it carried (undefined: it had none). */
 export function splitRepoUrl(repo: string, where: string): { url: string; credentials?: GitCredentials } {
   const m = WITH_USERINFO.exec(repo);
-  if (!m) return { url: repo };
+  if (!m) {
+    // ssh:// and the rest cannot take a password: it would only sit in argv and .git/config
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*@/i.test(repo)) {
+      throw new ConfigError(`${where}: repo has a password, which git can only use over http(s)`, {
+        hint: 'give the user an SSH key (and keep only the user in the URL), or use an https URL',
+      });
+    }
+    return { url: repo };
+  }
   const colon = m[2].indexOf(':');
   const [user, password] = colon < 0 ? [m[2], ''] : [m[2].slice(0, colon), m[2].slice(colon + 1)];
   const decode = (s: string): string => {

@@ -53,7 +53,8 @@ place of any helper configured on the host (so none stores them). They never app
 host's process list, in the checkout, or in keel's output, logs and errors, where a URL's user
 info shows as \`***\`. A checkout whose origin still carries credentials (cloned by hand,
 or by an earlier keel) is planned as a \`repo\` change and converged to the clean URL. A user
-without a password is sent with an empty one.
+without a password is sent with an empty one. A password in any other URL (\`ssh://u:pw@host\`) is an
+error: git cannot use it there.
 
 Example:
 \`\`\`yaml
