@@ -5,6 +5,7 @@ import { exitCode } from '../engine/exit-code.js';
 import { runJobs } from '../engine/run.js';
 import type { Serial } from '../engine/rollout.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type LockSettings } from '../engine/remote-lock.js';
+import { escapeTerminalLine } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
 import { connect } from '../transport/connect.js';
@@ -27,7 +28,7 @@ export function runLock(command: string, flags: RunFlags): LockSettings {
   return {
     timeoutSeconds: flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     command: `keel ${command} -i ${flags.inventory}${flags.limit ? ` -l ${flags.limit}` : ''}`,
-    onWait: (host, holder) => process.stderr.write(`${host}: waiting up to ${flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS} s for the host lock held by ${holder}\n`),
+    onWait: (host, holder) => process.stderr.write(`${host}: waiting up to ${flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS} s for the host lock held by ${escapeTerminalLine(holder)}\n`),
   };
 }
 

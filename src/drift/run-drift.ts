@@ -4,6 +4,7 @@
  * plan's (0 in sync, 2 drift, 1 error); alert and metrics problems are reported, never turned
  * into a different exit code. A history that cannot be written is an error (exit 1).
  */
+import { escapeTerminalLine } from '../report/escape.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -62,7 +63,7 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
   let store: HistoryStore | undefined;
   try {
     // each host's lock too: a drift check must not read a host that a converge is changing
-    const hostLock = { timeoutSeconds: opts.lockTimeoutSeconds, command, onWait: (h: string, holder: string) => opts.warn(`${h}: waiting for the host lock held by ${holder}`) };
+    const hostLock = { timeoutSeconds: opts.lockTimeoutSeconds, command, onWait: (h: string, holder: string) => opts.warn(`${h}: waiting for the host lock held by ${escapeTerminalLine(holder)}`) };
     const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted, lock: hostLock });
     const code = exitCode(report);
     store = HistoryStore.open(join(opts.stateDir, HISTORY_FILE));

@@ -14,14 +14,17 @@ import { shq } from '../shell.js';
 
 export const LOCK_TAG = 'keel-lock';
 
-export function lockScript(timeoutSeconds: number): string {
+/** `dir` replaces the lock directory chosen by user (tests take a lock of their own with it). */
+export function lockScript(timeoutSeconds: number, dir?: string): string {
   const wait = timeoutSeconds > 0 ? `flock -w ${shq(timeoutSeconds)} 9` : 'flock -n 9';
   return [
     `say() { printf '${LOCK_TAG} %s %s\\n' "$1" "$2"; }`,
     `holder() { head -c 2000 -- "$f" 2>/dev/null | head -n 1; }`,
     'command -v flock >/dev/null 2>&1 || { say error "flock is not installed (util-linux)"; exit 3; }',
     'umask 077',
-    'if [ "$(id -u)" = 0 ]; then d=/run/keel; else d=/run/lock/keel-$(id -u); [ -d /run/lock ] || d=${TMPDIR:-/tmp}/keel-$(id -u); fi',
+    dir !== undefined
+      ? `d=${shq(dir)}`
+      : 'if [ "$(id -u)" = 0 ]; then d=/run/keel; else d=/run/lock/keel-$(id -u); [ -d /run/lock ] || d=${TMPDIR:-/tmp}/keel-$(id -u); fi',
     'mkdir -p -- "$d" 2>/dev/null',
     '[ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || { say error "$d is not a directory of $(id -un)"; exit 3; }',
     'chmod 700 -- "$d"',

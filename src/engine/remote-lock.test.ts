@@ -1,15 +1,17 @@
-import { statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdtempSync, statSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalTransport } from '../transport/local.js';
 import { acquireRemoteLock, describeHolder, holderLine, HostLockedError } from './remote-lock.js';
 import { parseLockEvents } from './lock-script.js';
 
-// The real lock script under the real local shell (the lock is per machine: these tests take it
-// on the controller, which is why each one releases what it takes).
+// The real lock script under the real local shell, in a directory of this file's own: the default
+// lock is machine-wide, and other test files converge local hosts (taking it) at the same time.
 const t = new LocalTransport('localhost');
-const settings = (timeoutSeconds: number, command: string, onWait?: (h: string, who: string) => void) => ({ timeoutSeconds, command, onWait });
-const lockPath = () => (process.getuid?.() === 0 ? '/run/keel/run.lock' : `/run/lock/keel-${process.getuid?.()}/run.lock`);
+const dir = join(mkdtempSync(join(tmpdir(), 'keel-lock-test-')), 'locks');
+const settings = (timeoutSeconds: number, command: string, onWait?: (h: string, who: string) => void) => ({ timeoutSeconds, command, onWait, dir });
+const lockPath = () => join(dir, 'run.lock');
 
 describe('the host lock (local transport, real flock)', () => {
   it('refuses a second run after the timeout, naming the holder', async () => {

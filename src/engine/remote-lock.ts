@@ -23,6 +23,8 @@ export interface LockSettings {
   command: string;
   /** Told once when the lock is busy and this run starts waiting. */
   onWait?(host: string, holder: string): void;
+  /** Lock in this directory instead of the per-user default (for tests: the default is machine-wide). */
+  dir?: string;
 }
 
 export interface RemoteLock {
@@ -55,7 +57,7 @@ export function describeHolder(line: string): string {
 
 export async function acquireRemoteLock(t: Transport, sudo: boolean, settings: LockSettings): Promise<RemoteLock> {
   if (!t.hold) throw new KeelError('E_LOCK', 'this transport cannot hold a host lock', { host: t.host });
-  const held = t.hold(lockScript(settings.timeoutSeconds), { sudo, stdin: holderLine(settings.command) + '\n' });
+  const held = t.hold(lockScript(settings.timeoutSeconds, settings.dir), { sudo, stdin: holderLine(settings.command) + '\n' });
   let out = '';
   const outcome = new Promise<LockEvent>((resolve) => {
     held.onStdout((chunk) => {

@@ -38,9 +38,13 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
     const first = mode === 'converge' ? job.host.after.filter((h) => running.has(h)) : [];
     const before = await Promise.all(first.map((h) => running.get(h)!));
     const blocker = before.find((r) => r.status === 'failed' || r.status === 'unreachable');
+    // after Ctrl-C nothing new starts: a host still waiting for a fork is not even connected to
+    const notStarted = () => hostReport(job.host.name, 'failed', Date.now(), [], 'interrupted (Ctrl-C) before this host started');
     const report = blocker
       ? hostReport(job.host.name, 'failed', Date.now(), [], `not converged: it runs after ${blocker.host}, which ${blocker.status === 'failed' ? 'failed' : 'was unreachable'}`)
-      : await limit(() => runHost(job, { mode, connect: opts.connect, lock: lockFor(job, opts.lock), log: opts.log, interrupted: opts.interrupted }));
+      : await limit(() =>
+          opts.interrupted?.() ? notStarted() : runHost(job, { mode, connect: opts.connect, lock: lockFor(job, opts.lock), log: opts.log, interrupted: opts.interrupted }),
+        );
     opts.onHost?.(report);
     return report;
   };

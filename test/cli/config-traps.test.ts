@@ -5,6 +5,7 @@
  * size exceeded"), a NUL produced by a template; and template includes or sources that leave
  * the state's folder for a sibling whose name starts the same (`states-evil/` beside `states/`).
  */
+import { symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadErrors } from '../helpers/config-errors.js';
 import { keel } from '../helpers/keel.js';
@@ -89,6 +90,14 @@ describe('includes and sources stay in their folders', () => {
   it.each(['file', 'template', 'systemd_unit'])('%s source: ../states-evil/... is refused', (kind) => {
     const name = kind === 'systemd_unit' ? 'keel-src.service' : '/tmp/keel-src';
     const { file, errors } = errorsOf(`src-${kind}`, `resources:\n  - ${kind}: ${name}\n    source: ../states-evil/secret.${kind === 'template' ? 'j2' : 'txt'}\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/outside the state's folder/);
+    expect(errors[0].pos).toMatchObject({ file, line: 2 });
+  });
+
+  it('a symlink inside the state folder that points out of it is refused as a source', () => {
+    symlinkSync(`${p.dir}/states-evil`, `${p.dir}/states/evil`);
+    const { file, errors } = errorsOf('src-link', 'resources:\n  - file: /tmp/keel-src-link\n    source: evil/secret.txt\n');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(/outside the state's folder/);
     expect(errors[0].pos).toMatchObject({ file, line: 2 });
