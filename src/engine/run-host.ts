@@ -132,8 +132,11 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
         if (e.uncertain || (ranBefore && !e.error && plan!.action !== 'none')) plan = await replan(transport, r.spec, e.mod, facts, convergeCtx, sudo);
         else if (e.error) throw new KeelError('E_PLAN', e.error);
         if (plan!.action !== 'none') {
+          const stale = ranBefore;
           ranBefore = true;
-          const batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
+          let batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
+          // the batch's other members are planned again too, in one round trip, once something ran
+          if (stale && batch.length) batch = await replanBatch(transport, batch, e.mod, facts, convergeCtx, sudo);
           if (batch.length) {
             await applyBatch(e.mod, ctx, [{ r, plan: plan! }, ...batch], batched, (x) => verify(transport, x.r.id, x.r.spec, e.mod, facts, convergeCtx, sudo, x.plan), log);
             const own = batched.get(r.id)!;
@@ -220,6 +223,21 @@ async function applyBatch(
 async function replan(transport: Transport, spec: Resource['spec'], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<Plan> {
   const [out] = await runProbes(transport, [mod.probe(spec)], sudo);
   return mod.plan(spec, mod.parse(spec, out, facts), facts, ctx);
+}
+
+/** Probe batch members again in one exec; those that no longer need a change leave the batch (their turn finds them in sync). */
+async function replanBatch(transport: Transport, batch: { r: Resource; plan: Plan }[], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<{ r: Resource; plan: Plan }[]> {
+  const outs = await runProbes(transport, batch.map((x) => mod.probe(x.r.spec)), sudo);
+  const fresh: { r: Resource; plan: Plan }[] = [];
+  batch.forEach((x, i) => {
+    try {
+      const plan = mod.plan(x.r.spec, mod.parse(x.r.spec, outs[i], facts), facts, ctx);
+      if (plan.action !== 'none') fresh.push({ r: x.r, plan });
+    } catch {
+      // not plannable now: it leaves the batch, and its own turn reports why
+    }
+  });
+  return fresh;
 }
 
 /** Terraform's contract check: after apply the resource must plan to nothing, or the module is at fault. */

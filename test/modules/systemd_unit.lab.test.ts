@@ -65,4 +65,35 @@ describe.skipIf(!!labSkip)('systemd_unit module on a lab host', () => {
     expect(await show(p.host)).toBe(`LoadState=loaded\nNeedDaemonReload=no\nDescription=keel test ${p.host.name}\n`);
     await expectInSync(p);
   });
+
+  it('a batch of unit files is planned again once something ran: a unit put right meanwhile is not rewritten', async () => {
+    const [a, b] = [`keel-ua-${uniq()}.service`, `keel-ub-${uniq()}.service`];
+    const unitText = (d: string) => `[Unit]\nDescription=${d}\n[Service]\nExecStart=/bin/sleep infinity\n`;
+    const q = moduleProject(moduleHost(1));
+    try {
+      // the command writes b's unit exactly as declared, after the batch probe saw it missing; no
+      // relation makes a or b wait for it (declaration order does), so both are certain and batched
+      q.state(`resources:
+  - command: put-b
+    run: printf '${unitText('keel b').replace(/\n/g, '\\n')}' > /etc/systemd/system/${b}
+    creates: /etc/systemd/system/${b}
+  - systemd_unit: ${a}
+    content: "${unitText('keel a').replace(/\n/g, '\\n')}"
+  - systemd_unit: ${b}
+    content: "${unitText('keel b').replace(/\n/g, '\\n')}"
+`);
+      const plan = await q.plan();
+      ok(plan, 2);
+      expect(res(plan.report, `systemd_unit:${b}`).action).toBe('create');
+      const conv = await q.converge();
+      ok(conv);
+      expect(res(conv.report, `systemd_unit:${a}`).status).toBe('changed');
+      // without the second look, b was rewritten from the batch probe's plan ("create")
+      expect(res(conv.report, `systemd_unit:${b}`).status).toBe('ok');
+      expect(await onHost(q.host, `cat /etc/systemd/system/${b}`)).toBe(unitText('keel b'));
+      await expectInSync(q);
+    } finally {
+      await onHost(q.host, `rm -f /etc/systemd/system/${a} /etc/systemd/system/${b}; systemctl daemon-reload`);
+    }
+  });
 });
