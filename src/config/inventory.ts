@@ -3,13 +3,12 @@
  * and state list. All errors of the file are reported together (ConfigErrors).
  * Precedence and formats are documented in docs/inventory.md.
  */
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
-import type { ConnectionSpec } from '../transport/types.js';
 import type { DriftSettings, GroupConfig, HostConfig, Inventory } from './types.js';
 import { ajv } from './ajv.js';
-import { connectionProperties, inventorySchema } from './inventory-schema.js';
+import { inventorySchema } from './inventory-schema.js';
+import { connectionSettings, connectionSpec, localPath, resolveJumps } from './inventory-connection.js';
 import { schemaErrors } from './schema-errors.js';
 import { nodeAt, posOf, readYamlFile, type PathSeg, type YamlSource } from './source.js';
 import { locateState, stateNotFound } from './state-names.js';
@@ -25,7 +24,6 @@ export interface LoadInventoryOptions {
 }
 
 const checkInventorySchema = ajv.compile(inventorySchema);
-const CONNECTION_KEYS = Object.keys(connectionProperties);
 
 interface Decl {
   value: Vars;
@@ -185,83 +183,6 @@ function driftSettings(raw: unknown, dir: string): DriftSettings | undefined {
   if (typeof d.metrics_file === 'string') out.metricsFile = localPath(d.metrics_file, dir);
   if (typeof d.statsd === 'string') out.statsd = d.statsd;
   return out;
-}
-
-
-function connectionSettings(levels: Decl[]): { merged: Vars; origin: Map<string, PathSeg[]> } {
-  const merged: Vars = {};
-  const origin = new Map<string, PathSeg[]>();
-  for (const { value, path } of levels) {
-    for (const k of [...CONNECTION_KEYS, 'address']) {
-      if (value[k] !== undefined && value[k] !== null) {
-        merged[k] = value[k];
-        origin.set(k, [...path, k]);
-      }
-    }
-  }
-  return { merged, origin };
-}
-
-function localPath(p: unknown, dir: string): string | undefined {
-  if (typeof p !== 'string') return undefined;
-  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
-  return isAbsolute(p) ? p : resolve(dir, p);
-}
-
-function connectionSpec(name: string, s: Vars, dir: string): ConnectionSpec {
-  const str = (k: string) => (typeof s[k] === 'string' ? (s[k] as string) : undefined);
-  return {
-    host: name,
-    connection: s.connection === 'local' ? 'local' : 'ssh',
-    address: str('address') ?? name,
-    port: typeof s.port === 'number' ? s.port : 22,
-    user: str('user') ?? 'root',
-    identity: localPath(s.identity, dir),
-    identityPassphraseEnv: str('identity_passphrase_env'),
-    knownHosts: localPath(s.known_hosts, dir),
-    acceptNew: s.accept_new === true ? true : undefined,
-    become: s.become === true,
-    becomeUser: str('become_user'),
-    becomePasswordEnv: str('become_password_env'),
-    // the password itself never sits in the inventory, only the name of its variable
-    ...(str('password_env') !== undefined ? { password: process.env[str('password_env')!], passwordEnv: str('password_env')! } : {}),
-    connectTimeoutMs: typeof s.connect_timeout === 'number' ? Math.round(s.connect_timeout * 1000) : undefined,
-    retries: typeof s.retries === 'number' ? s.retries : undefined,
-  };
-}
-
-/** `jump: bastion` -> the bastion's ConnectionSpec. A host never jumps through itself. */
-function resolveJumps(
-  hosts: Map<string, HostConfig>,
-  settings: Map<string, { merged: Vars; origin: Map<string, PathSeg[]> }>,
-  valueAt: (p: PathSeg[]) => SourcePos,
-  errors: KeelError[],
-): void {
-  const jumpOf = (h: string) => {
-    const j = settings.get(h)?.merged.jump;
-    return typeof j === 'string' && j !== h ? j : undefined;
-  };
-  const reported = new Set<string>();
-  const report = (h: string, message: string) => {
-    const pos = valueAt(settings.get(h)!.origin.get('jump')!);
-    const key = `${pos.line}:${pos.column}:${message}`;
-    if (!reported.has(key)) (reported.add(key), errors.push(new ConfigError(message, { pos })));
-  };
-  const specOf = (h: string, chain: string[]): ConnectionSpec | undefined => {
-    const j = jumpOf(h);
-    const conn = hosts.get(h)!.connection;
-    if (j === undefined) return conn;
-    if (!hosts.has(j)) {
-      report(h, `jump host '${j}' is not an inventory host${didYouMean(j, hosts.keys())}`);
-      return conn;
-    }
-    if (chain.includes(j)) {
-      report(h, `jump cycle: ${[...chain, h, j].join(' -> ')}`);
-      return conn;
-    }
-    return { ...conn, jump: specOf(j, [...chain, h]) };
-  };
-  for (const h of hosts.keys()) hosts.get(h)!.connection = specOf(h, [])!;
 }
 
 /** `after: [db]` on a group: its hosts converge once every host of db has finished. */
