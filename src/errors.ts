@@ -138,3 +138,9 @@ export class StateError extends KeelError {
 export function isKeelError(e: unknown): e is KeelError {
   return e instanceof KeelError;
 }
+
+/** The text a report shows for an error: a KeelError formatted (hint, position), else its message. */
+export function errorMessage(e: unknown): string {
+  if (isKeelError(e)) return e.format();
+  return e instanceof Error ? e.message : String(e);
+}

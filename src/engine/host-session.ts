@@ -5,7 +5,7 @@
  * step's outcome is unknown, and the report says so.
  */
 import type { Logger } from 'pino';
-import { ConnectionLostError, isKeelError } from '../errors.js';
+import { ConnectionLostError, errorMessage } from '../errors.js';
 import type { HostReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
@@ -39,7 +39,7 @@ export async function inHostSession(job: HostJob, opts: SessionOptions, log: Log
     try {
       transport = await opts.connect(job);
     } catch (e) {
-      return hostReport(job.host.name, 'unreachable', started, [], message(e));
+      return hostReport(job.host.name, 'unreachable', started, [], errorMessage(e));
     }
     let lock: RemoteLock | undefined;
     try {
@@ -51,7 +51,7 @@ export async function inHostSession(job: HostJob, opts: SessionOptions, log: Log
         continue;
       }
       log.debug({ err: e }, 'host failed');
-      return hostReport(job.host.name, 'failed', started, [], message(e));
+      return hostReport(job.host.name, 'failed', started, [], errorMessage(e));
     } finally {
       await lock?.release().catch(() => undefined);
       await transport.close().catch(() => undefined);
@@ -59,7 +59,3 @@ export async function inHostSession(job: HostJob, opts: SessionOptions, log: Log
   }
 }
 
-function message(e: unknown): string {
-  if (isKeelError(e)) return e.format();
-  return e instanceof Error ? e.message : String(e);
-}

@@ -4,7 +4,7 @@
  * over one setting). Probe them all again in one round trip: one that no longer holds fails,
  * naming what undid it, so that converge never reports success for a state that contradicts itself.
  */
-import { StateError, isKeelError } from '../errors.js';
+import { StateError, errorMessage } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { PlanContext } from '../module.js';
 import { getModule } from '../registry.js';
@@ -37,7 +37,7 @@ export async function recheckShared(job: HostJob, reports: ResourceReport[], tra
     outputs = await runProbes(transport, resources.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
   } catch (e) {
     // keep every resource's own report (the connection may be gone), but claim no success
-    const why = isKeelError(e) ? e.format() : String(e);
+    const why = errorMessage(e);
     for (const c of checks) Object.assign(byId.get(c.id)!, { status: 'failed', error: `could not check again that a later resource on ${c.path} left it as it is: ${why}` });
     return;
   }
@@ -49,7 +49,7 @@ export async function recheckShared(job: HostJob, reports: ResourceReport[], tra
       if (mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, ctx).action === 'none') return;
     } catch (e) {
       report.status = 'failed';
-      report.error = isKeelError(e) ? e.format() : String(e);
+      report.error = errorMessage(e);
       return;
     }
     const by = c.later.map((id) => {

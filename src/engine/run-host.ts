@@ -4,7 +4,7 @@
  * skip what depends on a failure, run refreshes of watchers.
  */
 import { pino, type Logger } from 'pino';
-import { KeelError, NotIdempotentError, StateError, isKeelError } from '../errors.js';
+import { KeelError, NotIdempotentError, StateError, errorMessage } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { Plan, PlanContext, ResourceModule } from '../module.js';
 import { getModule } from '../registry.js';
@@ -66,7 +66,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
     try {
       entry.plan = mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, planCtx);
     } catch (e) {
-      entry.error = message(e);
+      entry.error = errorMessage(e);
     }
     entries.set(r.id, entry);
   });
@@ -163,7 +163,7 @@ async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOpt
     } catch (err) {
       log.debug({ err, resource: r.id }, 'resource failed');
       failed.set(r.id, r.id);
-      reports.push(resourceReport(r, e.mod, plan, 'failed', message(err)));
+      reports.push(resourceReport(r, e.mod, plan, 'failed', errorMessage(err)));
     }
   }
   await recheckShared(job, reports, transport, facts, convergeCtx, sudo);
@@ -204,7 +204,7 @@ async function applyBatch(
   try {
     await mod.applyBatch!(ctx, items.map((x) => ({ spec: x.r.spec, plan: x.plan })));
   } catch (e) {
-    batchError = message(e);
+    batchError = errorMessage(e);
   }
   for (const x of items) {
     let error = batchError;
@@ -212,7 +212,7 @@ async function applyBatch(
       try {
         await verifyOne(x);
       } catch (e) {
-        error = message(e);
+        error = errorMessage(e);
       }
     }
     batched.set(x.r.id, { plan: x.plan, error });
@@ -276,7 +276,3 @@ function resourceReport(r: Resource, mod: ResourceModule, plan: Plan | undefined
   return report;
 }
 
-function message(e: unknown): string {
-  if (isKeelError(e)) return e.format();
-  return e instanceof Error ? e.message : String(e);
-}

@@ -19,17 +19,18 @@ import { labSkip } from '../lab/lab-env.js';
 import { moduleHost, moduleProject, onHost, uniq, type ModuleProject } from '../modules/module-lab.js';
 import { startWebhook, type Webhook } from '../drift/helpers.js';
 import { tracedRuns } from './traced-runs.js';
+import { PS_SNAPSHOT, startPsSampler, type PsSampler } from './ps-sampler.js';
 
 const token = randomBytes(6).toString('hex');
 /** A quote, a dollar and a backslash: what quoting turns into other bytes. */
 const SECRET = `pw'${token}$HOME\\z`;
-const SNAPSHOT = `for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f"; echo; done 2>/dev/null`;
 
 describe.skipIf(!!labSkip)('secrets on a lab host', () => {
   const u = uniq();
   const dir = `/tmp/keel-secrets-${u}`;
   let m: ModuleProject;
   let hook: Webhook;
+  let sampler: PsSampler;
 
   beforeAll(async () => {
     m = moduleProject(moduleHost(1), { db_password: SECRET });
@@ -44,13 +45,13 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
           { directory: dir, mode: '1777' },
           {
             command: `use-db-password-${u}`,
-            run: `# the script text holds it too: {{ db_password }}\n${SNAPSHOT} > ${dir}/ps-run\nprintenv PGPASSWORD > ${dir}/got`,
+            run: `# the script text holds it too: {{ db_password }}\n${PS_SNAPSHOT} > ${dir}/ps-run\nprintenv PGPASSWORD > ${dir}/got`,
             env: { PGPASSWORD: '{{ db_password }}' },
-            unless: `${SNAPSHOT} >> ${dir}/ps-guard; test -e ${dir}/got # {{ db_password }}`,
+            unless: `${PS_SNAPSHOT} >> ${dir}/ps-guard; test -e ${dir}/got # {{ db_password }}`,
           },
           {
             command: `as-nobody-${u}`,
-            run: `${SNAPSHOT} > ${dir}/ps-nobody\nprintenv PGPASSWORD > ${dir}/got-nobody`,
+            run: `${PS_SNAPSHOT} > ${dir}/ps-nobody\nprintenv PGPASSWORD > ${dir}/got-nobody`,
             user: 'nobody',
             env: { PGPASSWORD: '{{ db_password }}' },
             creates: `${dir}/got-nobody`,
@@ -59,11 +60,7 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
         ],
       }),
     );
-    // the sampler stops when its flag file goes; it writes its pid so the test can wait for it
-    await onHost(
-      m.host,
-      `mkdir -p ${dir}-s && touch ${dir}-s/run && { (while [ -e ${dir}-s/run ]; do ${SNAPSHOT}; sleep 0.02; done > ${dir}-s/samples) </dev/null >/dev/null 2>&1 & echo $! > ${dir}-s/pid; }`,
-    );
+    sampler = await startPsSampler(m.host, `${dir}-s`);
   });
 
   afterAll(async () => {
@@ -84,7 +81,7 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
     keep(await run('converge'), 0);
     keep({ ...(await keel(['history', '-i', m.project.inventory, '--json'])), log: '' }, 0);
 
-    await onHost(m.host, `rm ${dir}-s/run; while kill -0 $(cat ${dir}-s/pid) 2>/dev/null; do sleep 0.1; done`);
+    const samples = await sampler.stop();
     expect(await onHost(m.host, `cat ${dir}/got`)).toBe(`${SECRET}\n`);
     expect(await onHost(m.host, `cat ${dir}/got-nobody`)).toBe(`${SECRET}\n`);
 
@@ -92,7 +89,6 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
     expect(ps).not.toContain(token);
     // the snapshots saw keel's own wrappers (so they were taken while the secret was in flight)
     expect(ps).toContain('keel_s=$(cat <&3)');
-    const samples = await onHost(m.host, `cat ${dir}-s/samples`);
     expect(samples).toContain('sh -s');
     expect(samples).not.toContain(token);
 
