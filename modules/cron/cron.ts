@@ -36,7 +36,8 @@ Parameters:
 - job (string, required with state present): the command line, run by cron with /bin/sh. A
   \`%\` in it is turned into a newline by cron: write \`\\%\` for a literal percent sign. One line
   and no backspace (U+0008) in it or in the name: \`crontab -l\` shows a backspace as "\\b", so
-  keel could not read the entry back as written. Leading spaces and tabs are dropped (cron reads
+  keel could not read the entry back as written. It may not start with \`*\`: Debian's crontab
+  refuses such a line ("bad command"). Leading spaces and tabs are dropped (cron reads
   them as the separator); every other byte lands as written.
 - state (present | absent, default present): absent removes the marker and its job line.
 
@@ -179,9 +180,10 @@ export const cronModule: ResourceModule<CronSpec, CronState, CronSteps> = {
       job: {
         type: 'string',
         minLength: 1,
-        pattern: '^[^\\r\\n\\u0008]+$',
-        title: 'one line with no backspace',
-        description: 'The command line (one line, no backspace; write \\% for a literal %).',
+        // Debian's crontab refuses a job line whose command starts with "*" ("bad command")
+        pattern: '^(?![ \\t]*\\*)[^\\r\\n\\u0008]+$',
+        title: 'one line that does not start with *, with no backspace',
+        description: 'The command line (one line, not starting with *, no backspace; write \\% for a literal %).',
       },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the entry is in the crontab.' },
     },

@@ -17,6 +17,7 @@ const CASES: { what: string; resource: string; line: number; message: RegExp }[]
   { what: 'command user with a leading dash', resource: '- command: x\n    run: "true"\n    user: "-c"', line: 4, message: /user: expected a user or group name/ },
   { what: 'command user with a trailing space', resource: '- command: x\n    run: "true"\n    user: "app "', line: 4, message: /user: expected/ },
   { what: 'cron name with a trailing space', resource: '- cron: "backup "\n    schedule: "@daily"\n    job: "true"', line: 2, message: /cron: expected one line with no whitespace at either end/ },
+  { what: 'cron job starting with *', resource: '- cron: backup\n    schedule: "@daily"\n    job: "*"', line: 4, message: /job: expected one line that does not start with \*, with no backspace/ },
   { what: 'cron name with a leading space', resource: '- cron: " backup"\n    schedule: "@daily"\n    job: "true"', line: 2, message: /cron: expected one line/ },
   { what: 'file owner "-"', resource: '- file: /tmp/x\n    content: ""\n    owner: "-"', line: 4, message: /owner: expected a user or group name/ },
   { what: 'file group with a leading dash', resource: '- file: /tmp/x\n    content: ""\n    group: "-g"', line: 4, message: /group: expected a user or group name/ },
