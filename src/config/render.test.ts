@@ -52,3 +52,13 @@ describe('makeRenderer', () => {
     expect(() => r.render('{{ port | nosuchfilter }}')).toThrow(/template error: filter not found: nosuchfilter/);
   });
 });
+
+describe('templates run no code', () => {
+  it('refuses constructor and prototype lookups', () => {
+    const s = makeRenderer({ x: {} });
+    expect(() => s.render('{{ "".constructor.constructor("return 42")() }}')).toThrow(/'constructor' cannot be read in a template/);
+    expect(() => s.render('{{ x.__proto__ }}')).toThrow(/'__proto__' cannot be read/);
+    expect(() => s.render('{{ range.constructor("return 1")() }}')).toThrow(/cannot be read/);
+    expect(s.render('{{ "abc".length }}')).toBe(3);
+  });
+});

@@ -6,6 +6,7 @@
 import nunjucks from 'nunjucks';
 import { ConfigError, ConfigErrors, type SourcePos } from '../errors.js';
 import './no-function-output.js';
+import './sandbox.js';
 import { templateVarUses, type VarUse } from './template-vars.js';
 import { didYouMean } from './suggest.js';
 
