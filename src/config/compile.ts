@@ -2,12 +2,15 @@
  * compileHost: the host's states (includes first, depth-first) -> rendered with its vars ->
  * validated per module -> Resource[] with ids, relations and declaration order checked.
  */
-import { isMap, isSeq } from 'yaml';
+import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError, ConfigErrors, KeelError, type SourcePos } from '../errors.js';
 import { getModule } from '../registry.js';
-import type { Inventory, Resource } from './types.js';
-import { dedupeErrors, sortErrors } from './format.js';
+import type { CompiledHost, Inventory, Resource, SkippedResource } from './types.js';
+import { isControlKey } from './control-keys.js';
+import { declNames, nameText } from './decl-names.js';
+import { expandDecl } from './expand.js';
+import { dedupeErrors, sortErrors, withHost } from './format.js';
 import { makeRenderer, type Renderer } from './render.js';
 import { renderNode } from './render-tree.js';
 import { findUnplain } from './plain-value.js';
@@ -28,9 +31,14 @@ interface Ref {
 }
 
 export function compileHost(inv: Inventory, host: string): Resource[] {
-  const { resources, errors } = collectHost(inv, host);
+  return compileHostStates(inv, host).resources;
+}
+
+/** The host's resources, and those its `when` conditions skip. */
+export function compileHostStates(inv: Inventory, host: string): CompiledHost {
+  const { errors, ...compiled } = collectHost(inv, host);
   if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
-  return resources;
+  return compiled;
 }
 
 /** Every error of every host, each (file:line:col + message) once: for `keel validate`. */
@@ -71,34 +79,33 @@ function hostStateFiles(inv: Inventory, states: string[], errors: KeelError[]): 
   return out;
 }
 
-function collectHost(inv: Inventory, host: string): { resources: Resource[]; errors: KeelError[] } {
+function collectHost(inv: Inventory, host: string): CompiledHost & { errors: KeelError[] } {
   const hc = inv.hosts.get(host);
-  if (!hc) return { resources: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
+  if (!hc) return { resources: [], skipped: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
   const errors: KeelError[] = [];
   const files = hostStateFiles(inv, hc.states, errors);
   const renderer = makeRenderer(hc.vars);
   const resources: Resource[] = [];
+  const skipped: SkippedResource[] = [];
   const refs = new Map<Resource, Ref[]>();
   for (const sf of files) {
     for (const decl of sf.resources) {
-      for (const built of buildResources(decl, sf.dir, renderer, host, errors)) {
+      const expanded = expandDecl(decl, renderer, host, errors, (r) => buildResources(decl, sf.dir, r, host, errors));
+      for (const built of expanded.built) {
         built.resource.index = resources.length;
         resources.push(built.resource);
         refs.set(built.resource, built.refs);
       }
+      skipped.push(...expanded.skipped);
     }
   }
-  errors.push(...checkIds(resources, refs, host));
-  return { resources, errors };
+  errors.push(...checkIds(resources, refs, new Set(skipped.map((s) => s.id)), host));
+  return { resources, skipped, errors };
 }
 
 interface Built {
   resource: Resource;
   refs: Ref[];
-}
-
-function withHost(e: KeelError, host: string): KeelError {
-  return new ConfigError(e.message, { pos: e.pos, hint: e.hint, host, cause: e.cause });
 }
 
 function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host: string, errors: KeelError[]): Built[] {
@@ -108,8 +115,8 @@ function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host:
   const renderErrors: KeelError[] = [];
   const params: Record<string, unknown> = {};
   for (const pair of map.items) {
-    if (pair === decl.kindPair) continue;
     const key = scalarText(pair.key) ?? '';
+    if (pair === decl.kindPair || isControlKey(key)) continue;
     if (key === 'name') {
       errors.push(
         new ConfigError(`'name' is not a key: the value of '${kind}' is the resource's name`, {
@@ -122,19 +129,7 @@ function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host:
     params[key] = renderNode(source, pair.value, r, renderErrors);
   }
 
-  // names: a scalar, a YAML list (shorthand), or a template rendering to a list
-  const kindValue = resolveAlias(source, decl.kindPair.value);
-  const names: { value: unknown; node: Node | null; path: PathSeg[] }[] = [];
-  const kindPath = [...basePath, kind];
-  if (isSeq(kindValue)) {
-    kindValue.items.forEach((item, i) =>
-      names.push({ value: renderNode(source, item, r, renderErrors), node: resolveAlias(source, item), path: [...kindPath, i] }),
-    );
-  } else {
-    const value = renderNode(source, kindValue, r, renderErrors);
-    const list = Array.isArray(value) && !isMap(kindValue) ? value : [value];
-    for (const v of list) names.push({ value: v, node: kindValue ?? (decl.kindPair.key as Node), path: kindPath });
-  }
+  const names = declNames(decl, r, renderErrors);
   errors.push(...renderErrors.map((e) => withHost(e, host)));
   if (renderErrors.length) return [];
   if (params.id !== undefined && names.length > 1) {
@@ -146,7 +141,7 @@ function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host:
   const validate = resourceValidator(module);
   const out: Built[] = [];
   for (const n of names) {
-    const name = typeof n.value === 'number' || typeof n.value === 'boolean' ? String(n.value) : n.value;
+    const name = nameText(n.value);
     const unplain = findUnplain({ name, ...params });
     if (unplain) {
       const [top] = unplain.path;
@@ -208,8 +203,11 @@ function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDi
   return { resource, refs };
 }
 
-/** Duplicate ids, and references to ids this host does not declare. */
-function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, host: string): KeelError[] {
+/**
+ * Duplicate ids, and references to ids this host does not declare. A relation to a resource
+ * skipped by its condition is no error: it is dropped, as the resource is absent.
+ */
+function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: Set<string>, host: string): KeelError[] {
   const errors: KeelError[] = [];
   const byId = new Map<string, Resource>();
   for (const res of resources) {
@@ -222,8 +220,9 @@ function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, host: strin
     }
   }
   for (const res of resources) {
+    for (const key of RELATION_KEYS) res[key] = res[key].filter((ref) => byId.has(ref) || !skipped.has(ref));
     for (const { key, ref, pos } of refs.get(res) ?? []) {
-      if (byId.has(ref)) continue;
+      if (byId.has(ref) || skipped.has(ref)) continue;
       const msg = `unknown reference '${ref}' in ${key}: no resource with this id on this host${didYouMean(ref, byId.keys())}`;
       errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
     }

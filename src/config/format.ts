@@ -1,6 +1,5 @@
 /** One line per error: `file:line:column: message` (plus its hint), the form users read. */
-import { KeelError } from '../errors.js';
-import { ConfigErrors } from '../errors.js';
+import { ConfigError, ConfigErrors, KeelError } from '../errors.js';
 
 /** Flatten nested ConfigErrors. */
 export function flattenErrors(errs: Iterable<unknown>): KeelError[] {
@@ -40,4 +39,9 @@ export function formatErrors(errs: KeelError | Iterable<KeelError>): string {
   return flattenErrors(list)
     .map((e) => e.format())
     .join('\n');
+}
+
+/** The error as it is, said of one host. */
+export function withHost(e: KeelError, host: string): KeelError {
+  return new ConfigError(e.message, { pos: e.pos, hint: e.hint, host, cause: e.cause });
 }

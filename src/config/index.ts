@@ -1,7 +1,7 @@
 /** keel's configuration: inventory and state files -> per-host Resource[] with precise errors. */
-export type { Resource, HostConfig, GroupConfig, Inventory } from './types.js';
+export type { Resource, SkippedResource, CompiledHost, HostConfig, GroupConfig, Inventory } from './types.js';
 export { loadInventory, type LoadInventoryOptions } from './inventory.js';
-export { compileHost, validateInventory } from './compile.js';
+export { compileHost, compileHostStates, validateInventory } from './compile.js';
 export { selectHosts } from './limit.js';
 export { parseTags, checkTags } from './tags.js';
 export { parseVarArgs, mergeVars, type Vars } from './vars.js';

@@ -22,6 +22,8 @@ export interface Renderer {
   render(text: string, at?: TextLocation): unknown;
   /** Render to a string always (templates of files): `extraVars` override the host's. */
   renderString(text: string, extraVars?: Record<string, unknown>, at?: TextLocation): string;
+  /** The same renderer with more variables (a loop's `item`): they override this one's. */
+  withVars(extra: Record<string, unknown>): Renderer;
 }
 
 const env = new nunjucks.Environment(null, { throwOnUndefined: true, autoescape: false });
@@ -52,6 +54,7 @@ export function makeRenderer(vars: Record<string, unknown>): Renderer {
     vars,
     render: (text, at) => (hasTemplate(text) ? evaluate(text, vars, at, true) : text),
     renderString,
+    withVars: (extra) => makeRenderer({ ...vars, ...extra }),
   };
 }
 

@@ -13,6 +13,10 @@ const commonProperties = {
   watch: stringOrList,
   notify: stringOrList,
   tags: stringOrList,
+  // checked, and taken out of the parameters, by control-keys.ts and expand.ts: here so a misspelling finds them
+  when: {},
+  loop: {},
+  loop_var: {},
 };
 
 const validators = new WeakMap<ResourceModule, ValidateFunction>();

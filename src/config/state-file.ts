@@ -7,12 +7,13 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
 import { getModule, moduleKinds } from '../registry.js';
+import { CONTROL_KEYS, readControlKeys, type ResourceControl } from './control-keys.js';
 import { describeValue, posOf, resolveAlias, scalarText, type YamlSource, readYamlFile } from './source.js';
 import { locateState, stateNotFound } from './state-names.js';
 import { closestMatch, didYouMean } from './suggest.js';
 
 /** Keys every resource takes besides its module's parameters. */
-export const COMMON_KEYS = ['id', 'require', 'before', 'watch', 'notify', 'tags'] as const;
+export const COMMON_KEYS = ['id', 'require', 'before', 'watch', 'notify', 'tags', ...CONTROL_KEYS] as const;
 export const RELATION_KEYS = ['require', 'before', 'watch', 'notify'] as const;
 
 export interface IncludeRef {
@@ -29,6 +30,8 @@ export interface ResourceDecl {
   position: number;
   kind: string;
   kindPair: Pair;
+  /** Its `when`, `loop` and `loop_var`. */
+  control: ResourceControl;
 }
 
 export interface StateFile {
@@ -136,7 +139,11 @@ function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position:
     );
     return undefined;
   }
-  return { source, map, position, kind: scalarText(kindPair.key)!, kindPair };
+  const controlErrors: ConfigError[] = [];
+  const control = readControlKeys(source, map, controlErrors);
+  sf.errors.push(...controlErrors);
+  if (controlErrors.length) return undefined;
+  return { source, map, position, kind: scalarText(kindPair.key)!, kindPair, control };
 }
 
 /**

@@ -24,6 +24,23 @@ export interface Resource {
   index: number;
 }
 
+/** A declared resource whose `when` condition is false on this host: not probed, not applied, shown as skipped. */
+export interface SkippedResource {
+  /** As for a Resource; a name or id that could not be rendered (it may use what the condition tests) is its unrendered text. */
+  id: string;
+  kind: string;
+  name: string;
+  tags: string[];
+  pos: SourcePos;
+  /** The condition as written, `true`/`false` for a YAML boolean. */
+  condition: string;
+}
+
+export interface CompiledHost {
+  resources: Resource[];
+  skipped: SkippedResource[];
+}
+
 export interface HostConfig {
   name: string;
   connection: ConnectionSpec;
