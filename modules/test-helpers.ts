@@ -17,11 +17,16 @@ import type { ExecOptions, ExecResult, PutOptions, Transport } from '../src/tran
 
 export const testFacts: Facts = {
   hostname: 'test',
+  fqdn: 'test.example.com',
   osId: 'debian',
+  osFamily: 'debian',
   osVersion: '12',
   osCodename: 'bookworm',
   arch: 'x86_64',
   kernel: '6.1.0',
+  cpus: 2,
+  memoryMb: 2048,
+  addresses: ['192.0.2.10'],
   init: 'systemd',
   pkgManager: 'apt',
   user: 'root',

@@ -9,6 +9,7 @@ import nunjucks from 'nunjucks';
 import { ConfigError, isKeelError, type SourcePos } from '../../src/errors.js';
 import { FUNCTION_OUTPUT } from '../../src/config/no-function-output.js';
 import { didYouMean } from '../../src/config/suggest.js';
+import { undefinedVarHint } from '../../src/config/facts-var.js';
 import { isInside } from '../../src/config/inside.js';
 import { userMessage } from '../../src/config/render.js';
 import { templateVarUses, type NjNode, type VarUse } from '../../src/config/template-vars.js';
@@ -145,7 +146,7 @@ function undefinedError(use: VarUse, vars: Record<string, unknown>, file: string
       const name = use.path.slice(0, i + 1).join('.');
       return new ConfigError(`undefined variable '${name}'${didYouMean(seg, Object.keys(cur as object))}`, {
         pos: { file, line: use.line + 1, column: use.col + 1 },
-        hint: `define it in the inventory (vars, group or host vars), in the resource's vars, or pass --var ${name}=...`,
+        hint: undefinedVarHint(use.path, `define it in the inventory (vars, group or host vars), in the resource's vars, or pass --var ${name}=...`),
       });
     }
     cur = (cur as Record<string, unknown>)[seg];

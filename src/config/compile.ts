@@ -5,6 +5,8 @@
 import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError, ConfigErrors, KeelError, type SourcePos } from '../errors.js';
+import { factsPlaceholder } from '../facts/state-facts.js';
+import type { StateFacts } from '../facts/types.js';
 import { getModule } from '../registry.js';
 import type { CompiledHost, Inventory, Resource, SkippedResource } from './types.js';
 import { isControlKey } from './control-keys.js';
@@ -14,6 +16,7 @@ import { dedupeErrors, sortErrors, withHost } from './format.js';
 import { makeRenderer, type Renderer } from './render.js';
 import { renderNode } from './render-tree.js';
 import { findUnplain } from './plain-value.js';
+import { varsWithFacts } from './facts-var.js';
 import { resourceValidator } from './resource-schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { nodeAt, pathString, posOf, resolveAlias, scalarText, type PathSeg } from './source.js';
@@ -30,20 +33,21 @@ interface Ref {
   pos: SourcePos;
 }
 
-export function compileHost(inv: Inventory, host: string): Resource[] {
-  return compileHostStates(inv, host).resources;
+/** `facts`: the host's, or a placeholder (see src/facts/state-facts.ts) when none were gathered. */
+export function compileHost(inv: Inventory, host: string, facts?: StateFacts): Resource[] {
+  return compileHostStates(inv, host, facts).resources;
 }
 
 /** The host's resources, and those its `when` conditions skip. */
-export function compileHostStates(inv: Inventory, host: string): CompiledHost {
-  const { errors, ...compiled } = collectHost(inv, host);
+export function compileHostStates(inv: Inventory, host: string, facts: StateFacts = factsPlaceholder().facts): CompiledHost {
+  const { errors, ...compiled } = collectHost(inv, host, facts);
   if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
   return compiled;
 }
 
 /** Every error of every host, each (file:line:col + message) once: for `keel validate`. */
 export function validateInventory(inv: Inventory): KeelError[] {
-  return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap((h) => collectHost(inv, h).errors)));
+  return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap((h) => collectHost(inv, h, factsPlaceholder().facts).errors)));
 }
 
 function stateFile(inv: Inventory, file: string, pos?: SourcePos): StateFile {
@@ -79,12 +83,12 @@ function hostStateFiles(inv: Inventory, states: string[], errors: KeelError[]): 
   return out;
 }
 
-function collectHost(inv: Inventory, host: string): CompiledHost & { errors: KeelError[] } {
+function collectHost(inv: Inventory, host: string, facts: StateFacts): CompiledHost & { errors: KeelError[] } {
   const hc = inv.hosts.get(host);
   if (!hc) return { resources: [], skipped: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
   const errors: KeelError[] = [];
   const files = hostStateFiles(inv, hc.states, errors);
-  const renderer = makeRenderer(hc.vars);
+  const renderer = makeRenderer(varsWithFacts(hc.vars, facts));
   const resources: Resource[] = [];
   const skipped: SkippedResource[] = [];
   const refs = new Map<Resource, Ref[]>();

@@ -17,6 +17,7 @@ import { isPlainObject, mergeVars, type Vars } from './vars.js';
 import { groupChildren, groupDepths, groupMembers, nameList } from './inventory-groups.js';
 import { dedupeErrors, sortErrors } from './format.js';
 import { secretValues, unknownSensitiveVars } from './sensitive-vars.js';
+import { reservedFactsErrors } from './facts-var.js';
 
 export interface LoadInventoryOptions {
   /** `--var` values: the highest precedence. */
@@ -110,6 +111,18 @@ function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, error
   checkStates(doc.states, ['states']);
   for (const [g, gv] of Object.entries(groupsIn)) checkStates(obj(gv).states, ['groups', g, 'states']);
   for (const decls of hostDecls.values()) for (const d of decls) checkStates(d.value.states, [...d.path, 'states']);
+
+  errors.push(
+    ...reservedFactsErrors(
+      [
+        { vars: doc.vars, path: ['vars'] },
+        ...Object.entries(groupsIn).map(([g, gv]) => ({ vars: obj(gv).vars, path: ['groups', g, 'vars'] as PathSeg[] })),
+        ...[...hostDecls.values()].flat().map((d) => ({ vars: d.value.vars, path: [...d.path, 'vars'] })),
+        { vars: cliVars },
+      ],
+      keyAt,
+    ),
+  );
 
   const settings = new Map<string, { merged: Vars; origin: Map<string, PathSeg[]> }>();
   const hosts = new Map<string, HostConfig>();

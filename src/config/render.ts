@@ -9,6 +9,7 @@ import './no-function-output.js';
 import './sandbox.js';
 import { templateVarUses, type VarUse } from './template-vars.js';
 import { didYouMean } from './suggest.js';
+import { undefinedVarHint } from './facts-var.js';
 
 /** Where a rendered text lives, so errors can point at the variable inside it. */
 export interface TextLocation {
@@ -118,7 +119,7 @@ function checkUse(use: VarUse, vars: Record<string, unknown>, text: string, at?:
       return [
         new ConfigError(`undefined variable '${name}'${didYouMean(seg, Object.keys(cur as object))}`, {
           pos: at?.pos(offset, use.path[0]),
-          hint: `define it in the inventory (vars, group or host vars) or pass --var ${name}=...`,
+          hint: undefinedVarHint(use.path, `define it in the inventory (vars, group or host vars) or pass --var ${name}=...`),
         }),
       ];
     }

@@ -21,6 +21,8 @@ export function mergeVars(...levels: (Vars | null | undefined)[]): Vars {
 }
 
 function clone(v: unknown): unknown {
+  // a frozen value (the host's facts) cannot be changed through a share: no copy needed
+  if (Object.isFrozen(v)) return v;
   if (Array.isArray(v)) return v.map(clone);
   if (isPlainObject(v)) return mergeVars(v);
   return v;

@@ -1,14 +1,19 @@
 /**
  * Everything that happens before any host is touched: compile each target host's states, let
  * modules prepare their specs on the controller (read sources, render templates), build the
- * graph. All errors of all hosts are collected and thrown together.
+ * graph. All errors of all hosts are collected and thrown together. A host whose states read
+ * `facts` is compiled with a placeholder here (validate and graph stop there) and again with its
+ * own facts once they are gathered (src/engine/facts-phase.ts).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
 import { compileHost, makeRenderer } from '../config/index.js';
 import { isInside } from '../config/inside.js';
+import { varsWithFacts } from '../config/facts-var.js';
 import type { HostConfig, Inventory, Resource } from '../config/types.js';
+import { factsPlaceholder } from '../facts/state-facts.js';
+import type { StateFacts } from '../facts/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
 import { chainShared, sharedPaths } from '../graph/shared-paths.js';
 import type { PrepareEnv } from '../module.js';
@@ -23,37 +28,61 @@ export interface HostJob {
   selected: Set<string>;
   /** Paths managed by more than one resource -> their ids, in the order they are applied. */
   shared?: Map<string, string[]>;
+  /**
+   * Set when the host's states read `facts` (compiled here with a placeholder): the job compiled
+   * again with the host's gathered facts. Throws ConfigErrors.
+   */
+  recompile?: (facts: StateFacts) => HostJob;
 }
 
 export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []): HostJob[] {
   const errors: KeelError[] = [];
   const jobs: HostJob[] = [];
   for (const name of hosts) {
-    const host = inv.hosts.get(name)!;
-    try {
-      const resources = compileHost(inv, name).map((r) => prepareResource(r, host, errors));
-      errors.push(...secretNames(resources, host.secrets));
-      const { graph, shared } = graphOf(resources, errors);
-      const selected = selectByTags(resources, graph, tags);
-      jobs.push({ host, resources, graph, selected, shared });
-    } catch (e) {
-      if (!isKeelError(e)) throw e;
-      // a schema error quotes the value it found: never a secret
-      const found = e instanceof ConfigErrors ? e.errors : [e];
-      errors.push(...found.map((x) => withoutSecrets(x, host.secrets)));
-    }
+    const placeholder = factsPlaceholder();
+    const job = compileJob(inv, name, tags, placeholder.facts, errors);
+    if (!job) continue;
+    // the states read facts: compiled again with the host's own once they are gathered
+    if (placeholder.read()) job.recompile = (facts) => recompileJob(inv, name, tags, facts);
+    jobs.push(job);
   }
   if (errors.length) throw new ConfigErrors(dedupe(errors));
   return jobs;
 }
 
-function prepareResource(r: Resource, host: HostConfig, errors: KeelError[]): Resource {
+/** The job of a host compiled with its gathered facts; throws ConfigErrors. */
+function recompileJob(inv: Inventory, name: string, tags: string[], facts: StateFacts): HostJob {
+  const errors: KeelError[] = [];
+  const job = compileJob(inv, name, tags, facts, errors);
+  if (errors.length || !job) throw new ConfigErrors(dedupe(errors));
+  return job;
+}
+
+function compileJob(inv: Inventory, name: string, tags: string[], facts: StateFacts, errors: KeelError[]): HostJob | undefined {
+  const host = inv.hosts.get(name)!;
+  const vars = varsWithFacts(host.vars, facts);
+  try {
+    const resources = compileHost(inv, name, facts).map((r) => prepareResource(r, vars, errors));
+    errors.push(...secretNames(resources, host.secrets));
+    const { graph, shared } = graphOf(resources, errors);
+    const selected = selectByTags(resources, graph, tags);
+    return { host, resources, graph, selected, shared };
+  } catch (e) {
+    if (!isKeelError(e)) throw e;
+    // a schema error quotes the value it found: never a secret
+    const found = e instanceof ConfigErrors ? e.errors : [e];
+    errors.push(...found.map((x) => withoutSecrets(x, host.secrets)));
+    return undefined;
+  }
+}
+
+function prepareResource(r: Resource, vars: Record<string, unknown>, errors: KeelError[]): Resource {
   const mod = getModule(r.kind)!;
   if (!mod.prepare) return r;
-  const renderer = makeRenderer(host.vars);
+  const renderer = makeRenderer(vars);
   const env: PrepareEnv = {
     stateDir: r.stateDir,
-    vars: host.vars,
+    vars,
     render: (template, extra) => renderer.renderString(template, extra),
     readFile: (rel) => {
       const path = resolve(r.stateDir, rel);

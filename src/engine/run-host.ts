@@ -1,7 +1,7 @@
 /**
- * Plan or converge one host. Probe once (one exec), plan every resource purely, then (converge)
- * apply in graph order: re-probe what a changed dependency may affect, verify what changed,
- * skip what depends on a failure, run refreshes of watchers.
+ * Plan or converge one host. Probe once (one exec; two when its states read facts), plan every
+ * resource purely, then (converge) apply in graph order: re-probe what a changed dependency may
+ * affect, verify what changed, skip what depends on a failure, run refreshes of watchers.
  */
 import { pino, type Logger } from 'pino';
 import { KeelError, NotIdempotentError, StateError, errorMessage } from '../errors.js';
@@ -12,9 +12,10 @@ import type { HostReport, ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
-import { probeHost, runProbes } from './probe-host.js';
+import { probePhase } from './facts-phase.js';
+import { runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
-import { inHostSession, retryableProbe, type SessionOptions } from './host-session.js';
+import { inHostSession, type SessionOptions } from './host-session.js';
 import { hostReport, redact, redactSecrets } from './host-report.js';
 
 export interface RunHostOptions extends SessionOptions {
@@ -47,12 +48,10 @@ async function runHostUnredacted(job: HostJob, opts: RunHostOptions): Promise<Ho
   return inHostSession(job, opts, log, started, (transport) => planAndApply(job, transport, opts, log, started));
 }
 
-async function planAndApply(job: HostJob, transport: Transport, opts: RunHostOptions, log: Logger, started: number): Promise<HostReport> {
-  const sudo = job.host.connection.become;
-  const order = job.graph.order.filter((r) => job.selected.has(r.id));
+async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHostOptions, log: Logger, started: number): Promise<HostReport> {
+  const sudo = compiled.host.connection.become;
   const entries = new Map<string, Entry>();
-  const { facts, outputs } = await retryableProbe(probeHost(transport, order.map((r) => getModule(r.kind)!.probe(r.spec)), sudo));
-  log.debug({ facts }, 'facts');
+  const { job, order, facts, outputs } = await probePhase(compiled, transport, sudo, log);
 
   const planned = (id: string) => {
     const e = entries.get(id);

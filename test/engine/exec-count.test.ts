@@ -1,6 +1,7 @@
 /**
  * The promise behind keel's speed: a plan costs ONE exec per host whatever the number of
- * resources, and converge probes with that same single exec before applying. Counted with a
+ * resources, and converge probes with that same single exec before applying. A host whose states
+ * use facts costs two: the facts, then the probes. Counted with a
  * decorator around the real LocalTransport on three local hosts.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -135,5 +136,46 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       expect(byHost.get(h)!.execs).toHaveLength(1);
       expect(byHost.get(h)!.puts).toHaveLength(0);
     }
+  });
+});
+
+describe('exec count with facts in the states (real LocalTransport)', () => {
+  // `reads` renders facts into a template file; `plain` declares the same kind of resources without facts.
+  const p = project({}, '');
+  afterAll(() => p.remove());
+  p.write('states/reads.yaml', `resources:\n  - directory: "{{ root }}"\n  - template: "{{ root }}/facts.txt"\n    source: facts.j2\n  - file: "{{ root }}/plain.txt"\n    content: "x\\n"\n`);
+  p.write('states/facts.j2', '{{ facts.os.family }} {{ facts.cpus }} {{ facts.addresses | join(",") }}\n');
+  p.write('states/plain.yaml', `resources:\n  - directory: "{{ root }}"\n  - file: "{{ root }}/plain.txt"\n    content: "{{ inventory_hostname }}\\n"\n`);
+  p.write(
+    'inventory.yaml',
+    `hosts:\n  reads:\n    connection: local\n    states: [reads]\n    vars: {root: "${p.root}/reads"}\n  plain:\n    connection: local\n    states: [plain]\n    vars: {root: "${p.root}/plain"}\n`,
+  );
+  const frames = (script: string) => (script.match(/; k_end \d+ \$\?/g) ?? []).length;
+
+  it('plan: two execs (the facts alone, then the probes) for the host that reads facts, one for the other', async () => {
+    const { byHost, wrap } = counter();
+    const run = await runLocal('plan', p.inventory, { wrap });
+    expect(run.code, run.text).toBe(2);
+    const [facts, probes] = byHost.get('reads')!.execs;
+    expect(byHost.get('reads')!.execs).toHaveLength(2);
+    expect(frames(facts)).toBe(1);
+    expect(facts).toContain('os_like=');
+    expect(frames(probes)).toBe(3); // the three resources, no facts again
+    expect(probes).not.toContain('os_like=');
+    expect(byHost.get('plain')!.execs).toHaveLength(1);
+    expect(frames(byHost.get('plain')!.execs[0])).toBe(3); // facts (for the modules) + its two resources
+  });
+
+  it('converge renders the host\'s own facts into the file; again: in sync with the same two execs', async () => {
+    const first = await runLocal('converge', p.inventory);
+    expect(first.code, first.text).toBe(0);
+    const family = readFileSync('/etc/os-release', 'utf8').includes('ID=debian') ? 'debian' : '';
+    const text = readFileSync(`${p.root}/reads/facts.txt`, 'utf8');
+    expect(text).toMatch(new RegExp(`^${family} [1-9][0-9]* [0-9a-f.:,]+\\n$`));
+    const { byHost, wrap } = counter();
+    const again = await runLocal('converge', p.inventory, { wrap });
+    expect(again.report.summary.changed, again.text).toBe(0);
+    expect(byHost.get('reads')!.execs).toHaveLength(2);
+    expect(byHost.get('plain')!.execs).toHaveLength(1);
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * The probe phase with facts in the states. A host whose states do not read `facts` costs one
+ * exec: facts and every probe in one batch, as always. One whose states do (its job carries
+ * `recompile`) costs two: the facts alone, then, compiled again with them, the probe batch. A
+ * state that is wrong only with the host's facts fails that host with its ConfigError, before
+ * anything is probed or applied.
+ */
+import type { Logger } from 'pino';
+import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
+import { stateFacts } from '../facts/state-facts.js';
+import type { Facts } from '../facts/types.js';
+import type { ProbeOutput } from '../module.js';
+import { getModule } from '../registry.js';
+import type { Transport } from '../transport/types.js';
+import type { HostJob } from './compile.js';
+import { redactSecrets } from './host-report.js';
+import { retryableProbe } from './host-session.js';
+import { probeHost, runProbes } from './probe-host.js';
+
+export interface ProbedHost {
+  /** The job planned and applied: recompiled with the host's facts when its states read them. */
+  job: HostJob;
+  /** Its selected resources in graph order, each with its probe's output at the same index. */
+  order: HostJob['resources'];
+  facts: Facts;
+  outputs: ProbeOutput[];
+}
+
+export async function probePhase(compiled: HostJob, transport: Transport, sudo: boolean, log: Logger): Promise<ProbedHost> {
+  const probesOf = (job: HostJob) => selectedInOrder(job).map((r) => getModule(r.kind)!.probe(r.spec));
+  let job = compiled;
+  let probed: { facts: Facts; outputs: ProbeOutput[] };
+  if (!compiled.recompile) {
+    probed = await retryableProbe(probeHost(transport, probesOf(job), sudo));
+  } else {
+    const [out] = await retryableProbe(runProbes(transport, [FACTS_SNIPPET], sudo));
+    const facts = parseFacts(out.text);
+    job = compiled.recompile(stateFacts(facts));
+    probed = { facts, outputs: await retryableProbe(runProbes(transport, probesOf(job), sudo)) };
+  }
+  log.debug({ facts: redactSecrets(probed.facts, job.host.secrets) }, 'facts');
+  return { job, order: selectedInOrder(job), ...probed };
+}
+
+function selectedInOrder(job: HostJob): HostJob['resources'] {
+  return job.graph.order.filter((r) => job.selected.has(r.id));
+}

@@ -1,0 +1,114 @@
+/**
+ * Facts in states: which hosts' states read `facts` (and so pay the facts round trip), the
+ * placeholder validate and graph compile with, the reserved name, and a state that is wrong only
+ * with the host's real facts (the host fails with the error, nothing applied). Real
+ * LocalTransport, real shell.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { flattenErrors, loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
+import type { KeelError } from '../../src/errors.js';
+import { compileJobs } from '../../src/engine/compile.js';
+import { loadErrors } from '../helpers/config-errors.js';
+import { project } from './local-env.js';
+import { runLocal } from './run-local.js';
+
+/** One local host per state; `vars.root` is the host's own directory. */
+function hostsProject(states: Record<string, string>, files: Record<string, string> = {}) {
+  const p = project({}, '');
+  for (const [name, text] of Object.entries(states)) p.write(`states/${name}.yaml`, text);
+  for (const [rel, text] of Object.entries(files)) p.write(rel, text);
+  const hosts = Object.keys(states).map((h) => `  ${h}:\n    connection: local\n    states: [${h}]\n    vars: {root: "${p.root}/${h}"}`);
+  p.write('inventory.yaml', `hosts:\n${hosts.join('\n')}\n`);
+  return p;
+}
+
+describe('which hosts read facts (compiled once with the placeholder)', () => {
+  const p = hostsProject(
+    {
+      value: 'resources:\n  - file: "{{ root }}/a"\n    content: "{{ facts.hostname }}"\n',
+      template: 'resources:\n  - template: "{{ root }}/t"\n    source: t.j2\n',
+      unit: 'resources:\n  - systemd_unit: keel-facts-test.service\n    template: u.j2\n',
+      untaken: 'resources:\n  - file: "{{ root }}/b"\n    content: "{% if false %}{{ facts.os.id }}{% endif %}x"\n',
+      merged: 'resources:\n  - template: "{{ root }}/m"\n    source: plain.j2\n    vars: {extra: 1}\n',
+      none: 'resources:\n  - file: "{{ root }}/c"\n    content: "{{ inventory_hostname }}"\n',
+    },
+    {
+      'states/t.j2': '{% for a in facts.addresses %}{{ a }}\n{% endfor %}',
+      'states/u.j2': '[Service]\nExecStart=/bin/echo {{ facts.cpus }}\n',
+      'states/plain.j2': '{{ extra }}\n',
+    },
+  );
+  afterAll(() => p.remove());
+
+  it('a state value, a template file, a unit template and a mention in a branch not taken read them; a vars merge does not', () => {
+    const inv = loadInventory(p.inventory);
+    const reads = Object.fromEntries(compileJobs(inv, selectHosts(inv)).map((j) => [j.host.name, !!j.recompile]));
+    expect(reads).toEqual({ value: true, template: true, unit: true, untaken: true, merged: false, none: false });
+  });
+
+  it('the placeholder has the shape and types of real facts: validate finds no error', () => {
+    expect(loadErrors(p.inventory)).toEqual([]);
+  });
+});
+
+function loadErrorsWith(inventory: string, vars: string[]): string[] {
+  try {
+    loadInventory(inventory, { vars: parseVarArgs(vars) });
+    return [];
+  } catch (e) {
+    return flattenErrors([e as KeelError]).map((x) => x.message);
+  }
+}
+
+describe('bad input about facts', () => {
+  it('a misspelt fact: an error at the state line with did-you-mean, before any host is touched', () => {
+    const p = hostsProject({ h: 'resources:\n  - file: "{{ root }}/a"\n    content: "{{ facts.os.famly }}"\n' });
+    try {
+      const msgs = loadErrors(p.inventory).map((e) => e.format());
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]).toMatch(/states\/h\.yaml:3:\d+: .*undefined variable 'facts\.os\.famly'; did you mean 'family'\?\n  hint: facts are gathered from the host/);
+    } finally {
+      p.remove();
+    }
+  });
+
+  it("'facts' is reserved: in inventory vars at any level (file:line:col) and in --var", () => {
+    const p = project({}, '');
+    try {
+      p.write('states/s.yaml', 'resources: []\n');
+      p.write('inventory.yaml', 'vars:\n  facts: 1\ngroups:\n  g:\n    hosts: [h]\n    vars: {facts: {os: x}}\nhosts:\n  h:\n    connection: local\n    states: [s]\n    vars:\n      facts: 2\n');
+      const msgs = loadErrors(p.inventory).map((e) => e.format());
+      expect(msgs).toHaveLength(3);
+      for (const [line, col] of [[2, 3], [6, 12], [12, 7]]) {
+        expect(msgs.some((m) => m.startsWith(`${p.inventory}:${line}:${col}: variable 'facts' is reserved for the host's facts`))).toBe(true);
+      }
+      p.write('inventory.yaml', 'hosts:\n  h:\n    connection: local\n    states: [s]\n');
+      expect(loadErrorsWith(p.inventory, ['facts.os.family=debian'])).toEqual([`--var facts: 'facts' is reserved for the host's facts`]);
+    } finally {
+      p.remove();
+    }
+  });
+
+  it('a state wrong only with the host\'s real facts: that host fails with the error at file:line, nothing applied; the other host converges', async () => {
+    // the placeholder has cpus 0: a valid mode; this machine has at least one cpu: an invalid one
+    const p = hostsProject({
+      wrong: 'resources:\n  - file: "{{ root }}/w"\n    content: "x"\n    mode: "{{ \'0644\' if facts.cpus == 0 else \'rw-r--r--\' }}"\n',
+      fine: 'resources:\n  - directory: "{{ root }}"\n  - file: "{{ root }}/f"\n    content: "{{ facts.arch }}\\n"\n',
+    });
+    try {
+      const run = await runLocal('converge', p.inventory);
+      expect(run.code).toBe(1);
+      const wrong = run.report.hosts.find((h) => h.host === 'wrong')!;
+      expect(wrong.status).toBe('failed');
+      expect(wrong.resources).toEqual([]);
+      expect(wrong.error).toMatch(new RegExp(`${p.dir}/states/wrong\\.yaml:4:\\d+: .*mode`));
+      expect(wrong.error).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(`${p.root}/wrong`)).toBe(false);
+      expect(run.report.hosts.find((h) => h.host === 'fine')!.status).not.toBe('failed');
+      expect(readFileSync(`${p.root}/fine/f`, 'utf8')).toBe(`${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}\n`);
+    } finally {
+      p.remove();
+    }
+  });
+});
