@@ -5,11 +5,13 @@
  * LocalTransport, real shell.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flattenErrors, loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import type { KeelError } from '../../src/errors.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { loadErrors } from '../helpers/config-errors.js';
+import { keel } from '../helpers/keel.js';
 import { project } from './local-env.js';
 import { runLocal } from './run-local.js';
 
@@ -107,6 +109,25 @@ describe('bad input about facts', () => {
       expect(existsSync(`${p.root}/wrong`)).toBe(false);
       expect(run.report.hosts.find((h) => h.host === 'fine')!.status).not.toBe('failed');
       expect(readFileSync(`${p.root}/fine/f`, 'utf8')).toBe(`${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}\n`);
+    } finally {
+      p.remove();
+    }
+  });
+});
+
+describe('facts in logs', () => {
+  it('a fact that holds the value of a sensitive variable is redacted in the debug log of the facts', async () => {
+    const p = project(
+      { s: 'resources:\n  - file: "{{ root }}/k"\n    content: "kernel {{ facts.kernel }}"\n' },
+      `vars:\n  kernel_secret: "${release()}"\nsensitive_vars: [kernel_secret]\nhosts:\n  localhost:\n    connection: local\n    states: [s]\n`,
+    );
+    try {
+      const res = await keel(['plan', ...p.args, '--log-level', 'debug']);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stdout + res.stderr).not.toContain(release());
+      const line = res.stderr.split('\n').find((l) => l.includes('"msg":"facts"'));
+      expect(JSON.parse(line!).facts).toMatchObject({ kernel: '(sensitive)', osFamily: 'debian' });
+      expect(res.stdout).toContain('+kernel (sensitive)');
     } finally {
       p.remove();
     }
