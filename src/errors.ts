@@ -4,8 +4,15 @@
  */
 export interface SourcePos {
   file: string;
-  line: number; // 1-based
-  column: number; // 1-based
+  line: number; // 1-based (0 with `path`)
+  column: number; // 1-based (0 with `path`)
+  /** A place in text with no lines worth showing (the JSON an inventory script printed): shown instead of line:column. */
+  path?: string;
+}
+
+/** `file:line:column` or, for output with no lines, `file: at path`. */
+export function formatPos(pos: SourcePos): string {
+  return pos.path === undefined ? `${pos.file}:${pos.line}:${pos.column}` : `${pos.file}: at ${pos.path || 'the top'}`;
 }
 
 export interface KeelErrorInit {
@@ -35,7 +42,7 @@ export class KeelError extends Error {
 
   /** "file:line:column: message (hint)" — the form every user-facing error takes. */
   format(): string {
-    const where = this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.column}: ` : '';
+    const where = this.pos ? `${formatPos(this.pos)}: ` : '';
     const who = [this.host && `host ${this.host}`, this.resource && `resource ${this.resource}`]
       .filter(Boolean)
       .join(', ');

@@ -1,4 +1,6 @@
 /** JSON Schema of inventory.yaml (documented in docs/inventory.md). */
+import type { PathSeg } from './source.js';
+
 const str = { type: 'string' };
 const nameList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const vars = { type: ['object', 'null'] };
@@ -75,6 +77,25 @@ export const inventorySchema = {
     hosts: hostMap,
     groups: { type: ['object', 'null'], additionalProperties: group },
     drift,
+    // dynamic inventory: executables printing hosts and groups as JSON, merged under this file
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { exec: { type: 'string', minLength: 1 }, timeout: { type: 'number', exclusiveMinimum: 0 } },
+        required: ['exec'],
+        additionalProperties: false,
+      },
+    },
   },
   additionalProperties: false,
 };
+
+/** `host web1`, `group web`, `defaults`, `inventory`: who owns the keys at a path. */
+export function inventorySubject(path: PathSeg[]): string {
+  const [top, name, sub, host] = path;
+  if (top === 'hosts' && name !== undefined) return `host ${name}`;
+  if (top === 'groups' && sub === 'hosts' && host !== undefined) return `host ${host}`;
+  if (top === 'groups' && name !== undefined) return `group ${name}`;
+  return typeof top === 'string' && path.length === 1 ? top : 'inventory';
+}

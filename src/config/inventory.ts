@@ -7,10 +7,13 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
 import type { DriftSettings, GroupConfig, HostConfig, Inventory } from './types.js';
 import { ajv } from './ajv.js';
-import { inventorySchema } from './inventory-schema.js';
+import { inventorySchema, inventorySubject } from './inventory-schema.js';
 import { connectionSettings, connectionSpec, localPath, resolveJumps } from './inventory-connection.js';
 import { schemaErrors } from './schema-errors.js';
-import { nodeAt, posOf, readYamlFile, type PathSeg, type YamlSource } from './source.js';
+import { nodeAt, posOf, readYamlFile, type PathSeg } from './source.js';
+import { mergeLayers, type InventoryLayer, type MergedInventory } from './inventory-merge.js';
+import { dynamicLayers } from './inventory-dynamic.js';
+import { DEFAULT_SOURCE_TIMEOUT_S, isInventoryScript, sourceRuns } from './inventory-source.js';
 import { locateState, stateNotFound } from './state-names.js';
 import { didYouMean } from './suggest.js';
 import { isPlainObject, mergeVars, type Vars } from './vars.js';
@@ -32,9 +35,24 @@ interface Decl {
 }
 
 export function loadInventory(file: string, opts: LoadInventoryOptions = {}): Inventory {
+  const errors: KeelError[] = [];
+  const dir = dirname(file);
+  // `-i SCRIPT`: the whole inventory is the script's output
+  const script = isInventoryScript(file);
+  const stat = script ? undefined : staticLayer(file, errors);
+  const runs = stat ? sourceRuns(stat.doc.sources, dir, (p) => stat.at(p, false)) : [{ exe: resolve(file), shown: file, cwd: dir, timeoutS: DEFAULT_SOURCE_TIMEOUT_S }];
+  // a static file with errors runs no script: its own errors come first
+  const dynamic = errors.length ? [] : dynamicLayers(runs, errors);
+  const merged = mergeLayers([...dynamic, ...(stat ? [stat] : [])]);
+  const inv = build(file, merged.at, merged.doc, opts.vars ?? {}, errors);
+  if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
+  return inv;
+}
+
+/** inventory.yaml, schema-checked, as the last (winning) layer. */
+function staticLayer(file: string, errors: KeelError[]): InventoryLayer {
   const { source, errors: readErrors } = readYamlFile(file);
   if (!source || readErrors.length) throw new ConfigErrors(readErrors);
-  const errors: KeelError[] = [];
   let data: unknown;
   try {
     data = source.doc.toJS() ?? {};
@@ -52,27 +70,17 @@ export function loadInventory(file: string, opts: LoadInventoryOptions = {}): In
       }),
     );
   }
-  const inv = build(file, source, isPlainObject(data) ? data : {}, opts.vars ?? {}, errors);
-  if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
-  return inv;
-}
-
-/** `host web1`, `group web`, `defaults`, `inventory`: who owns the keys at a path. */
-function inventorySubject(path: PathSeg[]): string {
-  const [top, name, sub, host] = path;
-  if (top === 'hosts' && name !== undefined) return `host ${name}`;
-  if (top === 'groups' && sub === 'hosts' && host !== undefined) return `host ${host}`;
-  if (top === 'groups' && name !== undefined) return `group ${name}`;
-  return typeof top === 'string' && path.length === 1 ? top : 'inventory';
-}
-
-function build(file: string, source: YamlSource, doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
-  const dir = dirname(file);
-  const valueAt = (path: PathSeg[]): SourcePos => posOf(source, nodeAt(source, source.doc.contents, path).node);
-  const keyAt = (path: PathSeg[]): SourcePos => {
+  const at = (path: PathSeg[], key: boolean): SourcePos => {
     const loc = nodeAt(source, source.doc.contents, path);
-    return posOf(source, loc.key ?? loc.node);
+    return posOf(source, key ? (loc.key ?? loc.node) : loc.node);
   };
+  return { doc: isPlainObject(data) ? data : {}, at };
+}
+
+function build(file: string, at: MergedInventory['at'], doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
+  const dir = dirname(file);
+  const valueAt = (path: PathSeg[]): SourcePos => at(path);
+  const keyAt = (path: PathSeg[]): SourcePos => at(path, true);
   const obj = (v: unknown): Vars => (isPlainObject(v) ? v : {});
 
   // Declarations: a host may be declared at top level and in groups; its settings merge in order.

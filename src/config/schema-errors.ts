@@ -4,14 +4,17 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type SourcePos } from '../errors.js';
 import { describeValue, nodeAt, pathString, posOf, type PathSeg, type YamlSource } from './source.js';
 import { didYouMean } from './suggest.js';
 
 export interface SchemaErrorContext {
-  source: YamlSource;
+  /** The YAML the data came from; without one (JSON an inventory script printed) `position` says where. */
+  source?: YamlSource;
   /** The node holding the validated value. */
-  root: Node | null;
+  root?: Node | null;
+  /** Where a path is in data with no YAML source: the position carries the path, so messages do not repeat it. */
+  position?(path: PathSeg[]): SourcePos;
   /** Where `root` sits in its file, for messages: `['resources', 2]`. */
   basePath: PathSeg[];
   /** The validated value (after rendering: it may differ from the YAML text). */
@@ -38,10 +41,11 @@ function toConfigError(e: ErrorObject, ctx: SchemaErrorContext): ConfigError {
   const path = dataPath(e.instancePath, ctx.data);
   const parent = (e.parentSchema ?? {}) as Schema;
   const found = describeValue(e.data);
-  const at = (p: PathSeg[], useKey = false) => {
+  const at = (p: PathSeg[], useKey = false): { pos?: SourcePos; shown: string } => {
+    if (!ctx.source) return { pos: ctx.position?.([...ctx.basePath, ...p]), shown: '' };
     const custom = ctx.locate?.(p);
     if (custom) return { pos: posOf(ctx.source, custom.node), shown: pathString(custom.path) };
-    const loc = nodeAt(ctx.source, ctx.root, p);
+    const loc = nodeAt(ctx.source, ctx.root ?? null, p);
     const node = useKey && loc.complete ? loc.key ?? loc.node : loc.node;
     return { pos: posOf(ctx.source, node), shown: pathString([...ctx.basePath, ...p]) };
   };
