@@ -6,6 +6,7 @@
  * anything is probed or applied.
  */
 import type { Logger } from 'pino';
+import { ConfigError, ConfigErrors } from '../errors.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 import { stateFacts } from '../facts/state-facts.js';
 import type { Facts } from '../facts/types.js';
@@ -35,11 +36,22 @@ export async function probePhase(compiled: HostJob, transport: Transport, sudo: 
   } else {
     const [out] = await retryableProbe(runProbes(transport, [FACTS_SNIPPET], sudo));
     const facts = parseFacts(out.text);
-    job = compiled.recompile(stateFacts(facts));
+    job = recompileWith(compiled, facts);
     probed = { facts, outputs: await retryableProbe(runProbes(transport, probesOf(job), sudo)) };
   }
   log.debug({ facts: redactSecrets(probed.facts, job.host.secrets) }, 'facts');
   return { job, order: selectedInOrder(job), ...probed };
+}
+
+/** A state valid with the placeholder (keel validate) but not with these facts: say so. */
+function recompileWith(compiled: HostJob, facts: Facts): HostJob {
+  try {
+    return compiled.recompile!(stateFacts(facts));
+  } catch (e) {
+    if (!(e instanceof ConfigErrors)) throw e;
+    const hint = `with this host's facts (${facts.osId} ${facts.osVersion}, ${facts.arch}); keel validate checks states with placeholder facts only`;
+    throw new ConfigErrors(e.errors.map((x) => new ConfigError(x.message, { pos: x.pos, resource: x.resource, hint: x.hint ?? hint, cause: x })));
+  }
 }
 
 function selectedInOrder(job: HostJob): HostJob['resources'] {

@@ -106,6 +106,7 @@ describe('bad input about facts', () => {
       expect(wrong.resources).toEqual([]);
       expect(wrong.error).toMatch(new RegExp(`${p.dir}/states/wrong\\.yaml:4:\\d+: .*mode`));
       expect(wrong.error).not.toMatch(/\n\s+at /); // no stack trace
+      expect(wrong.error).toMatch(/hint: with this host's facts \(debian \S+, \S+\); keel validate checks states with placeholder facts only/);
       expect(existsSync(`${p.root}/wrong`)).toBe(false);
       expect(run.report.hosts.find((h) => h.host === 'fine')!.status).not.toBe('failed');
       expect(readFileSync(`${p.root}/fine/f`, 'utf8')).toBe(`${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}\n`);
