@@ -6,12 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flattenErrors, loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import type { KeelError } from '../../src/errors.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { loadErrors } from '../helpers/config-errors.js';
-import { keel } from '../helpers/keel.js';
+import { REPO, keel } from '../helpers/keel.js';
 import { project } from './local-env.js';
 import { runLocal } from './run-local.js';
 
@@ -129,6 +130,28 @@ describe('facts in logs', () => {
       const line = res.stderr.split('\n').find((l) => l.includes('"msg":"facts"'));
       expect(JSON.parse(line!).facts).toMatchObject({ kernel: '(sensitive)', osFamily: 'debian' });
       expect(res.stdout).toContain('+kernel (sensitive)');
+    } finally {
+      p.remove();
+    }
+  });
+});
+
+describe('the example of docs/states.md#facts', () => {
+  const docs = readFileSync(join(REPO, 'docs', 'states.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('## Facts'));
+  const example = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+  const template = /# (\{\{ facts[^\n]*)/.exec(example)![1];
+
+  it('validates, and plans on this Debian machine with its facts: the motd shows them, the when holds', async () => {
+    const p = project({ motd: example });
+    try {
+      p.write('states/motd.j2', `${template}\n`);
+      expect(loadErrors(p.inventory)).toEqual([]);
+      const plan = await runLocal('plan', p.inventory);
+      const ids = plan.report.hosts[0].resources.map((r) => r.id);
+      expect(ids).toEqual(['template:/etc/motd', 'pkg:unattended-upgrades']);
+      const motd = plan.report.hosts[0].resources[0];
+      expect(motd.diff ?? '', plan.text).toMatch(/^\+debian [1-9]\d* \S+$/m);
     } finally {
       p.remove();
     }
