@@ -87,6 +87,8 @@ export function computeTransitions(prev: PreviousState, report: RunReport, tags:
     const open = openByHost.get(h.host) ?? new Map<string, OpenEpisode>();
     const seen = new Set<string>();
     for (const r of h.resources) {
+      // a resource its condition skips is not declared for this host now: an open episode of it is resolved as removed
+      if (r.condition !== undefined) continue;
       seen.add(r.id);
       const ep = open.get(r.id);
       if (isDrifted(r)) {

@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
-import { compileHost, makeRenderer } from '../config/index.js';
+import { compileHostStates, makeRenderer } from '../config/index.js';
 import { isInside } from '../config/inside.js';
 import { varsWithFacts } from '../config/facts-var.js';
-import type { HostConfig, Inventory, Resource } from '../config/types.js';
+import type { HostConfig, Inventory, Resource, SkippedResource } from '../config/types.js';
 import { factsPlaceholder } from '../facts/state-facts.js';
 import type { StateFacts } from '../facts/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
@@ -33,6 +33,8 @@ export interface HostJob {
    * again with the host's gathered facts. Throws ConfigErrors.
    */
   recompile?: (facts: StateFacts) => HostJob;
+  /** Resources whose `when` is false here (those --tags selects): reported, never probed; not in the graph. */
+  skipped?: SkippedResource[];
 }
 
 export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []): HostJob[] {
@@ -62,11 +64,13 @@ function compileJob(inv: Inventory, name: string, tags: string[], facts: StateFa
   const host = inv.hosts.get(name)!;
   const vars = varsWithFacts(host.vars, facts);
   try {
-    const resources = compileHost(inv, name, facts).map((r) => prepareResource(r, vars, errors));
-    errors.push(...secretNames(resources, host.secrets));
+    const compiled = compileHostStates(inv, name, facts);
+    const resources = compiled.resources.map((r) => prepareResource(r, vars, errors));
+    const skipped = compiled.skipped.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t)));
+    errors.push(...secretNames([...resources, ...skipped], host.secrets));
     const { graph, shared } = graphOf(resources, errors);
     const selected = selectByTags(resources, graph, tags);
-    return { host, resources, graph, selected, shared };
+    return { host, resources, graph, selected, shared, skipped };
   } catch (e) {
     if (!isKeelError(e)) throw e;
     // a schema error quotes the value it found: never a secret
@@ -133,7 +137,7 @@ function graphOf(resources: Resource[], errors: KeelError[]): { graph: Graph; sh
  * Names and ids are shown everywhere (logs at info, reports, history, alerts, metrics, `keel
  * graph`): one that holds a secret is refused rather than shown redacted past recognition.
  */
-function secretNames(resources: Resource[], secrets: readonly string[]): ConfigError[] {
+function secretNames(resources: (Resource | SkippedResource)[], secrets: readonly string[]): ConfigError[] {
   return resources
     .filter((r) => redactSecrets([r.id, r.name], secrets).some((s, i) => s !== [r.id, r.name][i]))
     .map(

@@ -1,4 +1,5 @@
 /** Pure builders of the per-host report and its summary. */
+import type { SkippedResource } from '../config/types.js';
 import type { Change, ResourceModule } from '../module.js';
 import type { HostReport, HostStatus, ResourceReport } from '../report/types.js';
 
@@ -14,11 +15,22 @@ export function redact(mod: ResourceModule, changes: Change[]): Change[] {
   });
 }
 
+/** A resource whose `when` is false: never probed, so nothing is known of it but its declaration. */
+export function skippedReport(r: SkippedResource): ResourceReport {
+  const source = `${r.pos.file}:${r.pos.line}`;
+  return { id: r.id, type: r.kind, name: r.name, source, action: 'none', changes: [], status: 'skipped', condition: r.condition };
+}
+
 export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachable' | 'failed', started: number, resources: ResourceReport[], error?: string): HostReport {
   const summary = { ok: 0, changed: 0, failed: 0, skipped: 0, uncertain: 0 };
+  /** Skipped because of a failure or Ctrl-C; a false `when` is a skip by design. */
+  let cutShort = 0;
   for (const r of resources) {
     if (r.status === 'failed') summary.failed++;
-    else if (r.status === 'skipped') summary.skipped++;
+    else if (r.status === 'skipped') {
+      summary.skipped++;
+      if (r.condition === undefined) cutShort++;
+    }
     else if (r.action === 'may-change') summary.uncertain++;
     else if (r.status === 'changed' || (r.status === 'planned' && r.action !== 'none')) summary.changed++;
     else summary.ok++;
@@ -26,7 +38,7 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   let status: HostStatus;
   if (phase === 'unreachable' || phase === 'failed') status = phase;
   // skipped without a failure means interrupted (Ctrl-C): not a healthy host
-  else if (summary.failed > 0 || summary.skipped > 0) status = 'failed';
+  else if (summary.failed > 0 || cutShort > 0) status = 'failed';
   else if (phase === 'plan') status = summary.changed > 0 ? 'drift' : 'in-sync';
   else status = summary.changed > 0 ? 'changed' : 'ok';
   const report: HostReport = { host, status, durationMs: Date.now() - started, resources, summary };

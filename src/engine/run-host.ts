@@ -16,7 +16,7 @@ import { probePhase } from './facts-phase.js';
 import { runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
 import { inHostSession, type SessionOptions } from './host-session.js';
-import { hostReport, redact, redactSecrets } from './host-report.js';
+import { hostReport, redact, redactSecrets, skippedReport } from './host-report.js';
 
 export interface RunHostOptions extends SessionOptions {
   mode: 'plan' | 'converge';
@@ -87,7 +87,7 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
       if (report.action === 'none') report.status = 'ok';
       return report;
     });
-    return hostReport(job.host.name, 'plan', started, reports);
+    return hostReport(job.host.name, 'plan', started, [...reports, ...(job.skipped ?? []).map(skippedReport)]);
   }
 
   const changed = new Set<string>();
@@ -166,7 +166,7 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
     }
   }
   await recheckShared(job, reports, transport, facts, convergeCtx, sudo);
-  return hostReport(job.host.name, 'converge', started, reports);
+  return hostReport(job.host.name, 'converge', started, [...reports, ...(job.skipped ?? []).map(skippedReport)]);
 }
 
 type Resource = HostJob['resources'][number];

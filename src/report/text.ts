@@ -42,6 +42,7 @@ function hostHeadline(host: HostReport, command: RunReport['command']): string {
 
 function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors): string[] {
   const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
+  if (r.condition !== undefined) return [c.gray(`    ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}  skipped: when ${escLine(JSON.stringify(r.condition))} is false`)];
   const note = r.action === 'may-change' ? ' (may change: a dependency will change first)' : r.refreshed ? ' (refreshed: a watched resource changed)' : '';
   const state = command === 'converge' || r.status === 'failed' ? ` [${r.status}]` : '';
   const lines = [paint(`  ${SYMBOL[r.action]} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];

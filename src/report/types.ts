@@ -19,6 +19,8 @@ export interface ResourceReport {
   note?: string;
   /** What applying it does besides its changes (a replaced file splits its hard links). */
   warnings?: string[];
+  /** Set when the resource is skipped because its `when` condition is false: the condition as written. */
+  condition?: string;
   error?: string;
 }
 
