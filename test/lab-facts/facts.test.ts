@@ -1,8 +1,8 @@
 /**
  * Facts in states on a real Debian host (lab2), through the CLI: a template renders the host's
  * facts into a file (bytes checked against what the host itself says), a `when` on
- * facts.os.family == 'debian' applies and one on 'redhat' does not, and a second converge
- * changes nothing.
+ * facts.os.family == 'debian' applies and one on 'redhat' is reported skipped with its condition
+ * (never created), and a second converge changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -52,13 +52,15 @@ describe(`facts in states on ${host.name}`, () => {
 
     expect(await onHost(host, `cat ${shq(`${root}/debian`)}`)).toBe(`${osRelease}\n`);
     expect(await onHost(host, `test -e ${shq(`${root}/redhat`)} && echo present || echo absent`)).toBe('absent\n');
-    const redhat = run.report.hosts[0].resources.find((r: { id: string }) => r.id === `file:${root}/redhat`);
-    expect(redhat?.status ?? 'skipped').toBe('skipped');
+    const byId = (id: string) => run.report.hosts[0].resources.find((r: { id: string }) => r.id === id);
+    expect(byId(`file:${root}/redhat`)).toMatchObject({ status: 'skipped', condition: "facts.os.family == 'redhat'" });
+    expect(byId(`file:${root}/debian`)).toMatchObject({ status: 'changed' });
   });
 
   it('a second converge changes nothing', async () => {
     const again = await keelJson(['converge', '-i', p.inventory]);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.report.summary.changed).toBe(0);
+    expect(again.report.hosts[0].resources.filter((r: { status: string }) => r.status === 'skipped').map((r: { id: string }) => r.id)).toEqual([`file:${root}/redhat`]);
   });
 });
