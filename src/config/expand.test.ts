@@ -105,6 +105,15 @@ describe('bad when and loop', () => {
     expect(hostErrors(host)).toEqual([expected]);
   });
 
+  it("says which keys a loop item has when a parameter uses one it lacks", () => {
+    try {
+      compileHostStates(inv(), 'item-undefined');
+    } catch (e) {
+      expect((e as ConfigErrors).errors[0].hint).toBe("'item' has the keys name, port");
+    }
+    expect.assertions(1);
+  });
+
   it('gives the mapping hint for a loop over a mapping', () => {
     try {
       compileHostStates(inv(), 'loop-mapping');

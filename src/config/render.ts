@@ -119,13 +119,20 @@ function checkUse(use: VarUse, vars: Record<string, unknown>, text: string, at?:
       return [
         new ConfigError(`undefined variable '${name}'${didYouMean(seg, Object.keys(cur as object))}`, {
           pos: at?.pos(offset, use.path[0]),
-          hint: undefinedVarHint(use.path, `define it in the inventory (vars, group or host vars) or pass --var ${name}=...`),
+          hint: undefinedVarHint(use.path, i > 0 ? keysHint(use.path.slice(0, i).join('.'), cur as object) : `define it in the inventory (vars, group or host vars) or pass --var ${name}=...`),
         }),
       ];
     }
     cur = (cur as Record<string, unknown>)[seg];
   }
   return [];
+}
+
+/** A key missing from a mapping (a loop item's, a nested variable's): say which keys it has. */
+function keysHint(parent: string, value: object): string {
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 12).join(', ') + (keys.length > 12 ? ', ...' : '');
+  return keys.length ? `'${parent}' has the keys ${shown}` : `'${parent}' has no keys`;
 }
 
 function offsetOf(text: string, line: number, col: number): number {
