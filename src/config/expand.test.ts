@@ -98,11 +98,18 @@ describe('bad when and loop', () => {
     ['loop-var-shadow', `${S}/loop-var-shadow.yaml:4:15: the loop variable 'env_name' would hide the variable 'env_name' of this host`],
     ['loop-var-bad', `${S}/loop-var-bad.yaml:4:15: loop_var: expected a variable name (letters, digits and _, not starting with a digit), found "1x" (string)`],
     ['loop-var-no-loop', `${S}/loop-var-no-loop.yaml:3:5: loop_var without loop: it names the variable of each loop item`],
-    ['skipped-typo', `${S}/skipped-typo.yaml:4:5: unknown key 'modee' for file: did you mean 'mode'?`],
     ['item-undefined', `${S}/item-undefined.yaml:4:18: undefined variable 'item.prot'; did you mean 'port'?`],
     ['misspelt-when', `${S}/misspelt-when.yaml:3:5: unknown key 'wehn' for file: did you mean 'when'?`],
   ])('%s: one error at its position', (host, expected) => {
     expect(hostErrors(host)).toEqual([expected]);
+  });
+
+  it('checks a skipped resource as far as it can: its keys and the values written without a template', () => {
+    expect(hostErrors('skipped-typo')).toEqual([
+      `${S}/skipped-typo.yaml:4:5: unknown key 'modee' for file: did you mean 'mode'?`,
+      `${S}/skipped-typo.yaml:7:11: resources[1].mode: expected string matching ^0?[0-7]{3,4}$, found 644 (number)`,
+      `${S}/skipped-typo.yaml:9:14: resources[1].require: expected string or list of string, found [...] (list)`,
+    ]); // owner: "{{ not_defined_here }}" is not rendered: it may need what the condition tests
   });
 
   it("says which keys a loop item has when a parameter uses one it lacks", () => {

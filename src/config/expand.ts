@@ -9,7 +9,7 @@ import { ConfigError, ConfigErrors, type KeelError } from '../errors.js';
 import { getModule } from '../registry.js';
 import { declNames, nameText } from './decl-names.js';
 import { withHost } from './format.js';
-import type { Renderer } from './render.js';
+import { hasTemplate, type Renderer } from './render.js';
 import { renderNode, renderScalar, scalarLocation } from './render-tree.js';
 import { resourceValidator } from './resource-schema.js';
 import { schemaErrors } from './schema-errors.js';
@@ -46,8 +46,8 @@ export function expandDecl<T extends { resource: Resource }>(
     if (holds === true) for (const b of build(unit.renderer)) built.push({ item: unit.item, b });
     else if (holds === false) skipped.push(...skippedResources(decl, unit.renderer));
   }
-  // a resource skipped everywhere still has its keys checked: a typo must not wait for the condition to hold
-  if (built.length === 0 && skipped.length > 0) own.push(...unknownKeys(decl));
+  // a resource skipped everywhere is still checked as far as it can be: a typo must not wait for the condition to hold
+  if (built.length === 0 && skipped.length > 0) own.push(...literalErrors(decl));
   const dropped = sameIds(decl, built, own);
   errors.push(...own.map((e) => withHost(e, host)));
   return { built: built.filter((x) => !dropped.has(x.b)).map((x) => x.b), skipped };
@@ -133,15 +133,33 @@ function skippedResources(decl: ResourceDecl, r: Renderer): SkippedResource[] {
   });
 }
 
-/** Unknown keys of a declaration, from its keys alone (its values are not rendered when it is skipped). */
-function unknownKeys(decl: ResourceDecl): KeelError[] {
+/** Renders nothing: a declaration's values as written. */
+const AS_WRITTEN: Renderer = { vars: {}, render: (t) => t, renderString: (t) => t, withVars: () => AS_WRITTEN };
+
+const holdsTemplate = (v: unknown): boolean =>
+  typeof v === 'string' ? hasTemplate(v) : Array.isArray(v) ? v.some(holdsTemplate) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsTemplate) : false;
+
+/**
+ * What is wrong whatever the condition: unknown keys, and values written without a template
+ * (`mode: 644`). A templated value may be right only where the condition holds: not checked.
+ */
+function literalErrors(decl: ResourceDecl): KeelError[] {
   const { source, map, kind } = decl;
   const validate = resourceValidator(getModule(kind)!);
   const data: Record<string, unknown> = { name: '' };
-  for (const p of map.items) if (p !== decl.kindPair) data[scalarText(p.key) ?? ''] = null;
+  const unknownNow = new Set(['name']);
+  for (const p of map.items) {
+    if (p === decl.kindPair) continue;
+    const key = scalarText(p.key) ?? '';
+    data[key] = renderNode(source, p.value, AS_WRITTEN, []);
+    if (holdsTemplate(data[key])) unknownNow.add(key);
+  }
   validate(data);
-  const extra = (validate.errors ?? []).filter((e) => e.keyword === 'additionalProperties' && e.instancePath === '');
-  return schemaErrors(extra, { source, root: map, basePath: ['resources', decl.position], data, subject: (p) => (p.length ? `${kind} ${pathString(p)}` : kind) });
+  const topKey = (pointer: string) => pointer.split('/')[1].replace(/~1/g, '/').replace(/~0/g, '~');
+  const sure = (validate.errors ?? []).filter((e) =>
+    e.instancePath === '' ? e.keyword === 'additionalProperties' : !unknownNow.has(topKey(e.instancePath)),
+  );
+  return schemaErrors(sure, { source, root: map, basePath: ['resources', decl.position], data, subject: (p) => (p.length ? `${kind} ${pathString(p)}` : kind) });
 }
 
 /** Two loop items that give the same id: one error naming both; the second is dropped (returned). */
