@@ -99,6 +99,11 @@ export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Step
   schema: { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
   /** Spec fields never shown in diffs, logs, JSON or history. */
   sensitive?: string[];
+  /**
+   * Parameters that hold ids of other resources (command's `onchanges`): checked like `require`
+   * (an unknown id is an error at its place) and, inside a bundle, resolved to the instance's own first.
+   */
+  idParams?: readonly string[];
   /** Ids this resource depends on when they are declared (file -> its parent directory). */
   autoRequires?(spec: Spec): string[];
   /** Paths on the host this resource manages (after prepare): the engine refuses or orders sharers. */

@@ -113,6 +113,7 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
     required: ['run'],
     additionalProperties: false,
   },
+  idParams: ['onchanges'],
   autoRequires(spec) {
     const ids: string[] = [];
     if (spec.cwd !== undefined) ids.push(`directory:${spec.cwd}`);

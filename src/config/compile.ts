@@ -1,10 +1,11 @@
 /**
- * compileHost: the host's states (includes first, depth-first) -> rendered with its vars ->
+ * compileHost: the host's states and bundle instances (includes first, depth-first; see state-walk.ts)
+ * -> rendered with its vars (an instance's: its params over them) ->
  * validated per module -> Resource[] with ids, relations and declaration order checked.
  */
 import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
-import { ConfigError, ConfigErrors, KeelError, type SourcePos } from '../errors.js';
+import { ConfigError, ConfigErrors, KeelError } from '../errors.js';
 import { factsPlaceholder } from '../facts/state-facts.js';
 import type { StateFacts } from '../facts/types.js';
 import { getModule } from '../registry.js';
@@ -20,18 +21,10 @@ import { varsWithFacts } from './facts-var.js';
 import { resourceValidator } from './resource-schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { nodeAt, pathString, posOf, resolveAlias, scalarText, type PathSeg } from './source.js';
-import { COMMON_KEYS, RELATION_KEYS, parseStateFile, type ResourceDecl, type StateFile } from './state-file.js';
-import { locateState, stateNotFound } from './state-names.js';
+import { COMMON_KEYS, RELATION_KEYS, type ResourceDecl } from './state-file.js';
+import { checkIds, resolveRefs, type Ref } from './resource-refs.js';
+import { hostUnits, inScope, type Scope } from './state-walk.js';
 import { didYouMean } from './suggest.js';
-
-/** State files are parsed once per inventory, whatever the number of hosts. */
-const stateCache = new WeakMap<Inventory, Map<string, StateFile>>();
-
-interface Ref {
-  key: string;
-  ref: string;
-  pos: SourcePos;
-}
 
 /** `facts`: the host's, or a placeholder (see src/facts/state-facts.ts) when none were gathered. */
 export function compileHost(inv: Inventory, host: string, facts?: StateFacts): Resource[] {
@@ -50,60 +43,36 @@ export function validateInventory(inv: Inventory): KeelError[] {
   return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap((h) => collectHost(inv, h, factsPlaceholder().facts).errors)));
 }
 
-function stateFile(inv: Inventory, file: string, pos?: SourcePos): StateFile {
-  let files = stateCache.get(inv);
-  if (!files) stateCache.set(inv, (files = new Map()));
-  let sf = files.get(file);
-  if (!sf) files.set(file, (sf = parseStateFile(file, pos)));
-  return sf;
-}
-
-/** The host's state files in order: each file after its includes, each file once. */
-function hostStateFiles(inv: Inventory, states: string[], errors: KeelError[]): StateFile[] {
-  const out: StateFile[] = [];
-  const visited = new Set<string>();
-  const walk = (file: string, chain: string[], pos?: SourcePos) => {
-    if (chain.includes(file)) {
-      const cycle = [...chain.slice(chain.indexOf(file)), file].join(' -> ');
-      errors.push(new ConfigError(`include cycle: ${cycle}`, { pos }));
-      return;
-    }
-    if (visited.has(file)) return;
-    visited.add(file);
-    const sf = stateFile(inv, file, pos);
-    errors.push(...sf.errors);
-    for (const inc of sf.includes) if (inc.file) walk(inc.file, [...chain, file], inc.pos);
-    out.push(sf);
-  };
-  for (const name of states) {
-    const loc = locateState(inv.dir, name, true);
-    if (loc.file) walk(loc.file, []);
-    else errors.push(new ConfigError(stateNotFound(name, loc))); // loadInventory reports it with its position
-  }
-  return out;
-}
-
 function collectHost(inv: Inventory, host: string, facts: StateFacts): CompiledHost & { errors: KeelError[] } {
   const hc = inv.hosts.get(host);
   if (!hc) return { resources: [], skipped: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
   const errors: KeelError[] = [];
-  const files = hostStateFiles(inv, hc.states, errors);
-  const renderer = makeRenderer(varsWithFacts(hc.vars, facts));
+  const vars = varsWithFacts(hc.vars, facts);
+  const units = hostUnits(inv, hc, vars, errors);
+  const renderer = makeRenderer(vars);
   const resources: Resource[] = [];
   const skipped: SkippedResource[] = [];
   const refs = new Map<Resource, Ref[]>();
-  for (const sf of files) {
+  const scopes = new Map<string, Scope>();
+  for (const { sf, scope } of units) {
+    if (scope) scopes.set(scope.key, scope);
+    const found: KeelError[] = [];
+    const dir = scope?.bundle.dir ?? sf.dir;
     for (const decl of sf.resources) {
-      const expanded = expandDecl(decl, renderer, host, errors, (r) => buildResources(decl, sf.dir, r, host, errors));
+      const expanded = expandDecl(decl, scope?.renderer ?? renderer, host, found, (r) => buildResources(decl, dir, r, host, found, scope));
       for (const built of expanded.built) {
         built.resource.index = resources.length;
         resources.push(built.resource);
         refs.set(built.resource, built.refs);
       }
-      skipped.push(...expanded.skipped);
+      skipped.push(...expanded.skipped.map((s) => (scope ? { ...s, id: `${scope.key}/${s.id}` } : s)));
     }
+    errors.push(...found.map((e) => inScope(e, scope)));
   }
-  errors.push(...checkIds(resources, refs, new Set(skipped.map((s) => s.id)), host));
+  const skippedIds = new Set(skipped.map((s) => s.id));
+  resolveRefs(resources, refs, skippedIds, (r) => getModule(r.kind)?.idParams ?? []);
+  const idErrors = checkIds(resources, refs, skippedIds, host);
+  errors.push(...idErrors.map((e) => inScope(e, scopes.get(resources.find((r) => r.id === e.resource)?.instance ?? ''))));
   return { resources, skipped, errors };
 }
 
@@ -112,7 +81,7 @@ interface Built {
   refs: Ref[];
 }
 
-function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host: string, errors: KeelError[]): Built[] {
+function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host: string, errors: KeelError[], scope?: Scope): Built[] {
   const { source, map, kind } = decl;
   const module = getModule(kind)!;
   const basePath: PathSeg[] = ['resources', decl.position];
@@ -167,7 +136,7 @@ function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host:
       );
       continue;
     }
-    out.push(makeResource(decl, data, stateDir));
+    out.push(makeResource(decl, data, stateDir, scope && { scope, vars: r.vars }));
   }
   return out;
 }
@@ -176,13 +145,15 @@ function list(v: unknown): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDir: string): Built {
+/** `inst`: the bundle instance declaring it, and the variables it was rendered with (params, loop item). */
+function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDir: string, inst?: { scope: Scope; vars: Readonly<Record<string, unknown>> }): Built {
   const { source, map, kind } = decl;
   const name = String(data.name);
   const spec: Record<string, unknown> = { ...data };
   for (const k of COMMON_KEYS) delete spec[k];
+  const id = typeof data.id === 'string' ? data.id : `${kind}:${name}`;
   const resource: Resource = {
-    id: typeof data.id === 'string' ? data.id : `${kind}:${name}`,
+    id: inst ? `${inst.scope.key}/${id}` : id,
     kind,
     name,
     spec: spec as Resource['spec'],
@@ -194,42 +165,17 @@ function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDi
     pos: posOf(source, decl.kindPair.key as Node),
     stateDir,
     index: 0,
+    ...(inst ? { vars: { ...inst.vars }, instance: inst.scope.key } : {}),
   };
   const refs: Ref[] = [];
-  for (const key of RELATION_KEYS) {
+  for (const key of [...RELATION_KEYS, ...(getModule(kind)?.idParams ?? [])]) {
     const node = nodeAt(source, map, [key]);
     if (!node.complete) continue;
-    resource[key].forEach((ref, i) => {
+    const values = (RELATION_KEYS as readonly string[]).includes(key) ? resource[key as (typeof RELATION_KEYS)[number]] : list(spec[key]);
+    values.forEach((ref, i) => {
       const item = isSeq(node.node) ? resolveAlias(source, node.node.items[i]) ?? node.node : node.node;
       refs.push({ key, ref, pos: posOf(source, item) });
     });
   }
   return { resource, refs };
-}
-
-/**
- * Duplicate ids, and references to ids this host does not declare. A relation to a resource
- * skipped by its condition is no error: it is dropped, as the resource is absent.
- */
-function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: Set<string>, host: string): KeelError[] {
-  const errors: KeelError[] = [];
-  const byId = new Map<string, Resource>();
-  for (const res of resources) {
-    const first = byId.get(res.id);
-    if (first) {
-      const at = `${first.pos.file}:${first.pos.line}:${first.pos.column}`;
-      errors.push(new ConfigError(`duplicate resource id '${res.id}': first declared at ${at}`, { pos: res.pos, host }));
-    } else {
-      byId.set(res.id, res);
-    }
-  }
-  for (const res of resources) {
-    for (const key of RELATION_KEYS) res[key] = res[key].filter((ref) => byId.has(ref) || !skipped.has(ref));
-    for (const { key, ref, pos } of refs.get(res) ?? []) {
-      if (byId.has(ref) || skipped.has(ref)) continue;
-      const msg = `unknown reference '${ref}' in ${key}: no resource with this id on this host${didYouMean(ref, byId.keys())}`;
-      errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
-    }
-  }
-  return errors;
 }

@@ -8,20 +8,25 @@
  * `children`, `after`, a group's `hosts`) are joined; a host or group named in several layers is
  * one host or group whose settings merge by these rules.
  */
+import type { Node } from 'yaml';
 import type { SourcePos } from '../errors.js';
-import type { PathSeg } from './source.js';
+import type { PathSeg, YamlSource } from './source.js';
 import { isPlainObject, type Vars } from './vars.js';
 
 export interface InventoryLayer {
   doc: Vars;
   /** The position of a path of this layer's document (its key's when `key`). */
   at(path: PathSeg[], key: boolean): SourcePos;
+  /** The YAML node at a path, for a layer read from YAML (a states entry's `with:` and `when:` are read from it). */
+  node?(path: PathSeg[]): { source: YamlSource; node: Node | null } | undefined;
 }
 
 export interface MergedInventory {
   doc: Vars;
   /** The position of a path of the merged document, in the layer it came from. */
   at(path: PathSeg[], key?: boolean): SourcePos;
+  /** The YAML node at a path of the merged document, when its layer was read from YAML. */
+  node(path: PathSeg[]): { source: YamlSource; node: Node | null } | undefined;
 }
 
 interface Part {
@@ -95,14 +100,23 @@ export function mergeLayers(layers: InventoryLayer[]): MergedInventory {
   const parts = layers.map((l, layer) => ({ layer, path: [], value: l.doc }));
   const doc = parts.length ? top(parts, []) : {};
 
+  /** The layer a path of the merged document came from, and its path there. */
+  const origin = (path: PathSeg[]): { layer: InventoryLayer; path: PathSeg[] } => {
+    for (let n = path.length; n >= 0; n--) {
+      const o = origins.get(JSON.stringify(path.slice(0, n)));
+      if (o) return { layer: layers[o.layer], path: [...o.path, ...path.slice(n)] };
+    }
+    return { layer: layers[layers.length - 1], path };
+  };
   return {
     doc: isPlainObject(doc) ? doc : {},
     at(path, key = false) {
-      for (let n = path.length; n >= 0; n--) {
-        const o = origins.get(JSON.stringify(path.slice(0, n)));
-        if (o) return layers[o.layer].at([...o.path, ...path.slice(n)], key);
-      }
-      return layers[layers.length - 1].at(path, key);
+      const o = origin(path);
+      return o.layer.at(o.path, key);
+    },
+    node(path) {
+      const o = origin(path);
+      return o.layer.node?.(o.path);
     },
   };
 }

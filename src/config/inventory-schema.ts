@@ -4,6 +4,8 @@ import type { PathSeg } from './source.js';
 const str = { type: 'string' };
 const nameList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const vars = { type: ['object', 'null'] };
+// a state name, or a mapping ({bundle, name, with, when} / {state, when}: read by include-entry.ts)
+const stateList = { anyOf: [{ type: 'string' }, { type: 'array' }] };
 
 /** Connection settings: allowed in `defaults`, in a group and in a host. */
 export const connectionProperties = {
@@ -26,7 +28,7 @@ export const connectionProperties = {
 
 const host = {
   type: ['object', 'null'],
-  properties: { ...connectionProperties, address: str, vars, states: nameList },
+  properties: { ...connectionProperties, address: str, vars, states: stateList },
   additionalProperties: false,
 };
 
@@ -40,7 +42,7 @@ const group = {
     hosts: { type: ['object', 'array', 'null'], additionalProperties: host, items: { type: 'string' } },
     children: nameList,
     vars,
-    states: nameList,
+    states: stateList,
     // converge this group's hosts only after every host of these groups has finished
     after: nameList,
   },
@@ -73,7 +75,9 @@ export const inventorySchema = {
     sensitive_vars: { type: 'array', items: { type: 'string' } },
     defaults: { type: ['object', 'null'], properties: connectionProperties, additionalProperties: false },
     vars,
-    states: nameList,
+    states: stateList,
+    // more folders holding bundles/NAME/bundle.yaml, after bundles/ beside the inventory
+    bundle_path: nameList,
     hosts: hostMap,
     groups: { type: ['object', 'null'], additionalProperties: group },
     drift,

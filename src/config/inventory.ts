@@ -3,7 +3,7 @@
  * and state list. All errors of the file are reported together (ConfigErrors).
  * Precedence and formats are documented in docs/inventory.md.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
 import type { DriftSettings, GroupConfig, HostConfig, Inventory } from './types.js';
 import { ajv } from './ajv.js';
@@ -14,7 +14,7 @@ import { nodeAt, posOf, readYamlFile, type PathSeg } from './source.js';
 import { mergeLayers, type InventoryLayer, type MergedInventory } from './inventory-merge.js';
 import { dynamicLayers } from './inventory-dynamic.js';
 import { DEFAULT_SOURCE_TIMEOUT_S, isInventoryScript, sourceRuns } from './inventory-source.js';
-import { locateState, stateNotFound } from './state-names.js';
+import { mergeStates, statesReader } from './inventory-states.js';
 import { didYouMean } from './suggest.js';
 import { isPlainObject, mergeVars, type Vars } from './vars.js';
 import { groupChildren, groupDepths, groupMembers, nameList } from './inventory-groups.js';
@@ -44,7 +44,7 @@ export function loadInventory(file: string, opts: LoadInventoryOptions = {}): In
   // a static file with errors runs no script: its own errors come first
   const dynamic = errors.length ? [] : dynamicLayers(runs, errors);
   const merged = mergeLayers([...dynamic, ...(stat ? [stat] : [])]);
-  const inv = build(file, merged.at, merged.doc, opts.vars ?? {}, errors);
+  const inv = build(file, merged, merged.doc, opts.vars ?? {}, errors);
   if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
   return inv;
 }
@@ -74,13 +74,14 @@ function staticLayer(file: string, errors: KeelError[]): InventoryLayer {
     const loc = nodeAt(source, source.doc.contents, path);
     return posOf(source, key ? (loc.key ?? loc.node) : loc.node);
   };
-  return { doc: isPlainObject(data) ? data : {}, at };
+  const node = (path: PathSeg[]) => ({ source, node: nodeAt(source, source.doc.contents, path).node });
+  return { doc: isPlainObject(data) ? data : {}, at, node };
 }
 
-function build(file: string, at: MergedInventory['at'], doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
+function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
   const dir = dirname(file);
-  const valueAt = (path: PathSeg[]): SourcePos => at(path);
-  const keyAt = (path: PathSeg[]): SourcePos => at(path, true);
+  const valueAt = (path: PathSeg[]): SourcePos => merged.at(path);
+  const keyAt = (path: PathSeg[]): SourcePos => merged.at(path, true);
   const obj = (v: unknown): Vars => (isPlainObject(v) ? v : {});
 
   // Declarations: a host may be declared at top level and in groups; its settings merge in order.
@@ -108,17 +109,11 @@ function build(file: string, at: MergedInventory['at'], doc: Vars, cliVars: Vars
   const members = groupMembers(direct, children);
   const depth = groupDepths(children);
 
-  // Every state name, checked once where it is written.
-  const stateFiles = new Map<string, string>();
-  const checkStates = (v: unknown, path: PathSeg[]) =>
-    nameList(v).forEach((name, i) => {
-      const loc = locateState(dir, name, true);
-      if (loc.file) stateFiles.set(name, loc.file);
-      else errors.push(new ConfigError(stateNotFound(name, loc), { pos: valueAt(Array.isArray(v) ? [...path, i] : path) }));
-    });
-  checkStates(doc.states, ['states']);
-  for (const [g, gv] of Object.entries(groupsIn)) checkStates(obj(gv).states, ['groups', g, 'states']);
-  for (const decls of hostDecls.values()) for (const d of decls) checkStates(d.value.states, [...d.path, 'states']);
+  // Every states list, read and checked once where it is written.
+  const statesAt = statesReader(merged, dir, errors);
+  statesAt(doc.states, ['states']);
+  for (const [g, gv] of Object.entries(groupsIn)) statesAt(obj(gv).states, ['groups', g, 'states']);
+  for (const decls of hostDecls.values()) for (const d of decls) statesAt(d.value.states, [...d.path, 'states']);
 
   errors.push(
     ...reservedFactsErrors(
@@ -152,16 +147,16 @@ function build(file: string, at: MergedInventory['at'], doc: Vars, cliVars: Vars
       ...decls.map((d) => obj(d.value.vars)),
       cliVars,
     );
-    const states = [
-      ...nameList(doc.states),
-      ...groups.flatMap((g) => nameList(obj(groupsIn[g]).states)),
-      ...decls.flatMap((d) => nameList(d.value.states)),
-    ];
+    const states = mergeStates(
+      statesAt(doc.states, ['states']),
+      ...groups.map((g) => statesAt(obj(groupsIn[g]).states, ['groups', g, 'states'])),
+      ...decls.map((d) => statesAt(d.value.states, [...d.path, 'states'])),
+    );
     hosts.set(name, {
       name,
       connection: connectionSpec(name, settings.get(name)!.merged, dir),
       vars,
-      states: [...new Set(states)],
+      states,
       groups,
       pos: keyAt(decls[0].path),
       after: [],
@@ -182,13 +177,15 @@ function build(file: string, at: MergedInventory['at'], doc: Vars, cliVars: Vars
       hosts: hostOrder.filter((h) => members.get(g)?.has(h)),
       children: children.get(g) ?? [],
       vars: obj(obj(gv).vars),
-      states: nameList(obj(gv).states),
+      states: statesAt(obj(gv).states, ['groups', g, 'states']),
       after: nameList(obj(gv).after),
     });
   }
   const stateDir = typeof doc.state_dir === 'string' ? doc.state_dir : '.keel';
   const drift = driftSettings(doc.drift, dir);
-  return { file, dir, hosts, groups, stateDir: resolve(dir, stateDir), ...(drift ? { drift } : {}) };
+  // joined, not resolved: messages show a bundle's files as the inventory's path shows them
+  const bundlePath = [join(dir, 'bundles'), ...nameList(doc.bundle_path).map((p) => (isAbsolute(p) ? p : join(dir, p)))];
+  return { file, dir, hosts, groups, bundlePath, stateDir: resolve(dir, stateDir), ...(drift ? { drift } : {}) };
 }
 
 /** The `drift:` mapping (already schema-checked) in the Inventory's form. */

@@ -82,7 +82,8 @@ function expectation(e: ErrorObject, parent: Schema): string {
       return `expected ${branches.map(describeSchema).join(' or ')}`;
     }
     default:
-      return `expected a value that ${(e.message ?? 'is valid').replace(/^must /, 'is ')}`;
+      // ajv says "must be >= 1", "must NOT have more than 3 characters"
+      return `expected a value that ${(e.message ?? 'must be valid').replace(/^must be /, 'is ').replace(/^must /, 'does ')}`;
   }
 }
 

@@ -8,6 +8,8 @@ import type { Node, Pair, YAMLMap } from 'yaml';
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
 import { getModule, moduleKinds } from '../registry.js';
 import { CONTROL_KEYS, readControlKeys, type ResourceControl } from './control-keys.js';
+import { readIncludeEntry } from './include-entry.js';
+import type { IncludeEntry } from './types.js';
 import { describeValue, posOf, resolveAlias, scalarText, type YamlSource, readYamlFile } from './source.js';
 import { locateState, stateNotFound } from './state-names.js';
 import { closestMatch, didYouMean } from './suggest.js';
@@ -17,10 +19,13 @@ export const COMMON_KEYS = ['id', 'require', 'before', 'watch', 'notify', 'tags'
 export const RELATION_KEYS = ['require', 'before', 'watch', 'notify'] as const;
 
 export interface IncludeRef {
-  name: string;
+  /** The included state's name (absent for a bundle). */
+  name?: string;
   pos: SourcePos;
   /** The included file, when it exists. */
   file?: string;
+  /** The mapping form: a bundle instance, or a state under `when`. */
+  entry?: IncludeEntry;
 }
 
 export interface ResourceDecl {
@@ -70,18 +75,20 @@ export function parseStateFile(file: string, pos?: SourcePos): StateFile {
 }
 
 function readIncludes(sf: StateFile, source: YamlSource, value: Node | null): void {
-  const items = isSeq(value) ? value.items.map((i) => resolveAlias(source, i)) : value === null ? [] : [value];
+  const items = isSeq(value) ? value.items : value === null ? [] : [value];
   for (const item of items) {
-    const name = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    const entry = readIncludeEntry(source, item, 'include', sf.errors);
+    if (entry === undefined) continue;
+    const pos = typeof entry === 'string' ? posOf(source, resolveAlias(source, item)) : entry.pos;
+    const name = typeof entry === 'string' ? entry : entry.state;
+    const mapping = typeof entry === 'string' ? undefined : entry;
     if (name === undefined) {
-      const found = describeValue(isScalar(item) ? item.value : item?.toJSON());
-      sf.errors.push(new ConfigError(`include: expected a state name (string), found ${found}`, { pos: posOf(source, item) }));
+      sf.includes.push({ pos, entry: mapping });
       continue;
     }
     const loc = locateState(sf.dir, name, false);
-    const pos = posOf(source, item);
     if (!loc.file) sf.errors.push(new ConfigError(stateNotFound(name, loc), { pos }));
-    sf.includes.push({ name, pos, file: loc.file });
+    sf.includes.push({ name, pos, file: loc.file, entry: mapping });
   }
 }
 

@@ -1,5 +1,7 @@
 /** The compiled forms of inventory and state files that the rest of keel consumes. */
+import type { Node } from 'yaml';
 import type { SourcePos } from '../errors.js';
+import type { YamlSource } from './source.js';
 import type { ConnectionSpec } from '../transport/types.js';
 import type { BaseSpec } from '../module.js';
 
@@ -22,6 +24,10 @@ export interface Resource {
   stateDir: string;
   /** Index in declaration order over the host's whole state set: the deterministic tie-break. */
   index: number;
+  /** Variables the resource was rendered with, when not the host's: a bundle instance's params over them. */
+  vars?: Record<string, unknown>;
+  /** The bundle instance that declared it (`nginx_site[shop]`); its id starts with this and a `/`. */
+  instance?: string;
 }
 
 /** A declared resource whose `when` condition is false on this host: not probed, not applied, shown as skipped. */
@@ -41,13 +47,34 @@ export interface CompiledHost {
   skipped: SkippedResource[];
 }
 
+/**
+ * One mapping entry of an `include:` list or an inventory `states:` list: a state file or a
+ * bundle instance, maybe under a condition. A plain name stays a string.
+ */
+export interface IncludeEntry {
+  /** The entry (list item), for messages. */
+  pos: SourcePos;
+  source: YamlSource;
+  /** A state: its name as written. */
+  state?: string;
+  /** A bundle: its name and the instance's name. */
+  bundle?: string;
+  instance?: string;
+  /** The `with:` value node (params of the instance). */
+  with?: Node | null;
+  /** The `when:` value node. */
+  when?: Node | null;
+}
+
+export type StateEntry = string | IncludeEntry;
+
 export interface HostConfig {
   name: string;
   connection: ConnectionSpec;
   /** Merged variables: defaults < all < group < host < --var. */
   vars: Record<string, unknown>;
-  /** State names applied to this host (from all, its groups and itself), in order, deduplicated. */
-  states: string[];
+  /** States and bundle instances applied to this host (from all, its groups and itself), in order; names deduplicated. */
+  states: StateEntry[];
   /** Groups the host belongs to, directly or through child groups. */
   groups: string[];
   /** Where the host was declared. */
@@ -63,7 +90,7 @@ export interface GroupConfig {
   hosts: string[];
   children: string[];
   vars: Record<string, unknown>;
-  states: string[];
+  states: StateEntry[];
   /** Groups whose hosts converge before this group's hosts. */
   after: string[];
 }
@@ -74,6 +101,8 @@ export interface Inventory {
   dir: string;
   hosts: Map<string, HostConfig>;
   groups: Map<string, GroupConfig>;
+  /** Directories searched for `bundles/NAME/bundle.yaml`: `bundles/` beside the inventory, then `bundle_path:`. */
+  bundlePath?: string[];
   /** Where keel keeps history, locks and caches for this inventory (`state_dir:`), default `.keel`. */
   stateDir: string;
   /** `drift:` settings for `keel drift` (alerts, metrics, retention); paths resolved from the inventory's directory. */

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
 import { compileHostStates, makeRenderer } from '../config/index.js';
 import { isInside } from '../config/inside.js';
+import { idMeant } from '../config/resource-refs.js';
 import { varsWithFacts } from '../config/facts-var.js';
 import type { HostConfig, Inventory, Resource, SkippedResource } from '../config/types.js';
 import { factsPlaceholder } from '../facts/state-facts.js';
@@ -83,18 +84,24 @@ function compileJob(inv: Inventory, name: string, tags: string[], facts: StateFa
 function prepareResource(r: Resource, vars: Record<string, unknown>, errors: KeelError[]): Resource {
   const mod = getModule(r.kind)!;
   if (!mod.prepare) return r;
-  const renderer = makeRenderer(vars);
+  // a bundle's resources render with their instance's params (r.vars), over the host's
+  const own = r.vars ? { ...vars, ...r.vars } : vars;
+  const renderer = makeRenderer(own);
+  // a bundle's resources read their bundle's folder, a plain state's the state file's folder
+  const folder = r.instance ? "bundle's" : "state's";
   const env: PrepareEnv = {
     stateDir: r.stateDir,
-    vars,
+    vars: own,
     render: (template, extra) => renderer.renderString(template, extra),
     readFile: (rel) => {
       const path = resolve(r.stateDir, rel);
       if (!isInside(path, r.stateDir)) {
-        throw new ConfigError(`source ${rel} is outside the state's folder ${r.stateDir}`, {
+        throw new ConfigError(`source ${rel} is outside the ${folder} folder ${r.stateDir}`, {
           pos: r.pos,
           resource: r.id,
-          hint: 'a source lives beside the state file that declares the resource, or below it',
+          hint: r.instance
+            ? "a bundle's sources live in its own folder (bundles/NAME/templates, bundles/NAME/files)"
+            : 'a source lives beside the state file that declares the resource, or below it',
         });
       }
       try {
@@ -103,7 +110,7 @@ function prepareResource(r: Resource, vars: Record<string, unknown>, errors: Kee
         throw new ConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
           pos: r.pos,
           resource: r.id,
-          hint: 'paths of sources are relative to the state file that declares the resource',
+          hint: r.instance ? "paths of a bundle's sources are relative to its folder" : 'paths of sources are relative to the state file that declares the resource',
         });
       }
     },
@@ -119,7 +126,9 @@ function prepareResource(r: Resource, vars: Record<string, unknown>, errors: Kee
 
 /** The host's graph, with resources that share a path chained one after another. */
 function graphOf(resources: Resource[], errors: KeelError[]): { graph: Graph; shared: Map<string, string[]> } {
-  const auto = (r: Resource) => getModule(r.kind)?.autoRequires?.(r.spec) ?? [];
+  // an automatic edge of a bundle's resource (a file's parent directory) means the instance's own first
+  const ids = new Set(resources.map((r) => r.id));
+  const auto = (r: Resource) => (getModule(r.kind)?.autoRequires?.(r.spec) ?? []).map((id) => idMeant(r, id, ids));
   const first = buildGraph(resources, auto);
   const paths = sharedPaths(resources, (r) => getModule(r.kind)?.paths?.(r.spec) ?? []);
   errors.push(...paths.errors);

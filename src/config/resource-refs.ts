@@ -1,0 +1,65 @@
+/**
+ * References between one host's resources (require, before, watch, notify, and parameters that
+ * hold ids such as command's onchanges). Inside a bundle instance a reference means the
+ * instance's own resource first (`service:gunicorn` -> `django_app[shop]/service:gunicorn`),
+ * else the host's id as written: a top-level one, or another instance's by its full id.
+ */
+import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
+import type { Resource } from './types.js';
+import { didYouMean } from './suggest.js';
+
+export interface Ref {
+  /** `require`, `watch`, ... or the module parameter (`onchanges`). */
+  key: string;
+  ref: string;
+  pos: SourcePos;
+}
+
+/** The id a reference written in `res` means: its instance's own resource first, else as written. */
+export function idMeant(res: Resource, ref: string, ids: ReadonlySet<string> | ReadonlyMap<string, unknown>): string {
+  return res.instance && ids.has(`${res.instance}/${ref}`) ? `${res.instance}/${ref}` : ref;
+}
+
+/** Rewrite each reference of an instance's resource to the id it means; the refs' `ref` follow. */
+export function resolveRefs(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: ReadonlySet<string>, idParams: (r: Resource) => readonly string[]): void {
+  const ids = new Set([...resources.map((r) => r.id), ...skipped]);
+  for (const res of resources) {
+    if (!res.instance) continue;
+    const mean = (ref: string) => idMeant(res, ref, ids);
+    for (const key of ['require', 'before', 'watch', 'notify'] as const) res[key] = res[key].map(mean);
+    for (const p of idParams(res)) {
+      const v = res.spec[p];
+      if (Array.isArray(v)) res.spec[p] = v.map((x) => (typeof x === 'string' ? mean(x) : x));
+    }
+    for (const r of refs.get(res) ?? []) r.ref = mean(r.ref);
+  }
+}
+
+/**
+ * Duplicate ids, and references to ids this host does not declare. A relation to a resource
+ * skipped by its condition is no error: it is dropped, as the resource is absent.
+ */
+export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: ReadonlySet<string>, host: string): KeelError[] {
+  const errors: KeelError[] = [];
+  const byId = new Map<string, Resource>();
+  for (const res of resources) {
+    const first = byId.get(res.id);
+    if (first) {
+      const at = `${first.pos.file}:${first.pos.line}:${first.pos.column}`;
+      errors.push(new ConfigError(`duplicate resource id '${res.id}': first declared at ${at}`, { pos: res.pos, host }));
+    } else {
+      byId.set(res.id, res);
+    }
+  }
+  for (const res of resources) {
+    const local = res.instance ? [...byId.keys()].filter((id) => id.startsWith(`${res.instance}/`)).map((id) => id.slice(res.instance!.length + 1)) : [];
+    for (const key of ['require', 'before', 'watch', 'notify'] as const) res[key] = res[key].filter((ref) => byId.has(ref) || !skipped.has(ref));
+    for (const { key, ref, pos } of refs.get(res) ?? []) {
+      if (byId.has(ref) || skipped.has(ref)) continue;
+      const where = res.instance ? `in bundle instance ${res.instance} or on this host` : 'on this host';
+      const msg = `unknown reference '${ref}' in ${key}: no resource with this id ${where}${didYouMean(ref, [...local, ...byId.keys()])}`;
+      errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
+    }
+  }
+  return errors;
+}
