@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { expect } from 'vitest';
 import { CommandError } from '../src/errors.js';
 import type { Facts } from '../src/facts/types.js';
-import type { ApplyContext, PlanContext, ProbeOutput, ResourceModule, Plan } from '../src/module.js';
+import { refreshActionOf, type ApplyContext, type PlanContext, type ProbeOutput, type ResourceModule, type Plan } from '../src/module.js';
 import { shargs } from '../src/shell.js';
 import type { ExecOptions, ExecResult, PutOptions, Transport } from '../src/transport/types.js';
 
@@ -153,6 +153,12 @@ export interface Fixture {
     verifiable?: boolean;
     /** A substring of the error plan must throw. */
     error?: string;
+    /** The scripts apply runs for this plan, in order (each answered with empty output). */
+    commands?: string[];
+    /** refreshActionOf(module, spec, plan): a verb, false (would do nothing now), null (no refresh). */
+    refresh?: string | false | null;
+    /** The scripts refresh runs (systemctl is-active answered "active"). */
+    refreshCommands?: string[];
   };
 }
 
@@ -164,7 +170,7 @@ export function loadFixtures(dir: string): [string, Fixture][] {
     .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture]);
 }
 
-export function checkFixture(m: ResourceModule, fx: Fixture): void {
+export async function checkFixture(m: ResourceModule, fx: Fixture): Promise<void> {
   const facts = { ...testFacts, ...fx.facts };
   const run = (): Plan => {
     const current = m.parse(fx.spec, probeOutput(fx.probe.stdout, fx.probe.code, fx.probe.stderr), facts);
@@ -179,6 +185,17 @@ export function checkFixture(m: ResourceModule, fx: Fixture): void {
   if (fx.expected.changes !== undefined) expect(plan.changes).toEqual(fx.expected.changes);
   if (fx.expected.diff !== undefined) expect(plan.diff).toBe(fx.expected.diff);
   if (fx.expected.verifiable !== undefined) expect(plan.verifiable ?? true).toBe(fx.expected.verifiable);
+  if (fx.expected.commands !== undefined) {
+    const rec = recordingContext();
+    await m.apply(rec.ctx, plan, fx.spec);
+    expect(rec.scripts).toEqual(fx.expected.commands);
+  }
+  if (fx.expected.refresh !== undefined) expect(refreshActionOf(m, fx.spec, plan) ?? null).toBe(fx.expected.refresh);
+  if (fx.expected.refreshCommands !== undefined) {
+    const rec = recordingContext((script) => (script.startsWith('systemctl is-active') ? 'active\n' : ''));
+    await m.refresh!(rec.ctx, fx.spec);
+    expect(rec.scripts).toEqual(fx.expected.refreshCommands);
+  }
 }
 
 /** plan -> apply -> plan again, on this machine. Returns both plans. */

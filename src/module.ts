@@ -121,11 +121,26 @@ export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Step
    * a change and whose dependencies are all done, and calls this once for them instead of apply.
    */
   applyBatch?(ctx: ApplyContext, items: { spec: Spec; plan: Plan<Steps> }[]): Promise<void>;
-  /** Run when a watched resource changed (restart, reload). */
+  /** Run when a watched resource changed (restart, reload), after this resource's own apply. */
   refresh?(ctx: ApplyContext, spec: Spec): Promise<void>;
+  /**
+   * What refresh does to this resource, as a verb for plan and report ('restart', 'reload',
+   * 'run', 'daemon-reload'). `undefined`: as declared it has no refresh (a command without
+   * `refresh: run`), and a watch or notify that would refresh it is an error at validate.
+   * `false`: it would do nothing in this run, given its own plan (a service that this run starts
+   * anyway, a command that runs anyway): the engine does not call refresh. Without this hook a
+   * module with refresh always refreshes, as 'refresh'.
+   */
+  refreshAction?(spec: Spec, plan?: Plan<Steps>): string | false | undefined;
 }
 
 /** Every spec has its name: the value of the type key (a path, a package, a unit). */
 export interface BaseSpec {
   name: string;
+}
+
+/** What refresh does to a resource of `mod` (see ResourceModule.refreshAction), the default included. */
+export function refreshActionOf<S extends BaseSpec>(mod: ResourceModule<S>, spec: S, plan?: Plan): string | false | undefined {
+  if (!mod.refresh) return undefined;
+  return mod.refreshAction ? mod.refreshAction(spec, plan) : 'refresh';
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { CommandError, ConfigError } from '../../src/errors.js';
-import type { BaseSpec, Plan, ResourceModule } from '../../src/module.js';
+import type { ApplyContext, BaseSpec, Plan, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
 import { ownerSchema } from '../shared/index.js';
 import { wrapScript } from './wrap.js';
@@ -17,6 +17,7 @@ export interface CommandSpec extends BaseSpec {
   onlyif?: string;
   onchanges?: string[];
   timeout?: number;
+  refresh?: 'run';
 }
 
 /** Which check decided, as the probe found it. */
@@ -46,10 +47,14 @@ Parameters:
 - onchanges (list of resource ids): run only when one of them changed in this run; plan shows
   the command as running if they do.
 - timeout (seconds): kill the command after this long (the run fails).
+- refresh (run): a watch or notify that fires runs the command, even when its guards say it
+  need not run. Without creates, unless, onlyif and onchanges such a command is a handler: it
+  runs only when notified, once per converge however many of its triggers changed, and is in
+  sync otherwise. A watch or notify on a command without refresh: run is an error.
 
 unless and onlyif run during plan and drift, with the command's cwd, user and env and no
 input: they must only read, never change anything, and finish quickly (each is stopped after
-${GUARD_TIMEOUT_SEC} s). A command with no guard (creates, unless, onlyif, onchanges) runs on EVERY
+${GUARD_TIMEOUT_SEC} s). A command with no guard (creates, unless, onlyif, onchanges) and no refresh runs on EVERY
 converge and always shows as a change: give every command a guard. Once anything was applied on
 the host in this converge, the guards are checked again right before the command runs (two
 commands with the same creates run once). After a run, keel checks that creates or unless now
@@ -65,6 +70,10 @@ Example:
   user: app
   env: {DJANGO_SETTINGS_MODULE: app.settings}
   onchanges: ["git:{{ app_root }}"]
+- command: reload-workers
+  run: /usr/local/bin/reload-workers
+  refresh: run               # a handler: runs only when a watched file changed
+  watch: ["file:/etc/app/workers.conf", "file:/etc/app/queues.conf"]
 - command: init-db
   run: /usr/local/bin/init-db
   creates: /var/lib/app/.initialised
@@ -109,6 +118,11 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
         description: 'Resource ids: run only when one of them changed in this run.',
       },
       timeout: { type: 'integer', minimum: 1, description: 'Seconds before the command is killed and fails.' },
+      refresh: {
+        type: 'string',
+        enum: ['run'],
+        description: 'run: a watch/notify that fires runs the command; with no other guard it runs only then (a handler).',
+      },
     },
     required: ['run'],
     additionalProperties: false,
@@ -158,6 +172,8 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
 
   plan(spec, cur, _facts, ctx): Plan<CommandSteps> {
     const none: Plan<CommandSteps> = { action: 'none', changes: [] };
+    // a handler: in sync unless notified, and a notification runs it through refresh
+    if (isHandler(spec)) return none;
     let pendingOn: string[] | undefined;
     if (spec.onchanges !== undefined) {
       const states = spec.onchanges.map((id) => [id, ctx.changed(id)] as const);
@@ -171,27 +187,43 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
     if (pendingOn) changes.push({ field: 'onchanges', from: null, to: pendingOn.join(', ') });
     if (cur.guard === 'cwd-missing') changes.push({ field: 'cwd', from: null, to: spec.cwd! });
     if (cur.guard === 'user-missing') changes.push({ field: 'user', from: null, to: spec.user! });
-    const script = spec.timeout !== undefined ? `timeout -k 10 ${shq(spec.timeout)} ${wrapScript(spec, spec.run)}` : wrapScript(spec, spec.run);
     return {
       action: 'update',
       changes,
-      steps: { script, timeoutSec: spec.timeout },
+      steps: runSteps(spec),
       verifiable: spec.creates !== undefined || spec.unless !== undefined,
       unsettled: { message: 'the command ran, its guard still fails: fix the guard or the command', hint: guardHint(spec) },
     };
   },
 
   async apply(ctx, plan, spec) {
-    if (!plan.steps) return;
-    const { script, timeoutSec } = plan.steps;
-    try {
-      await ctx.run(script, timeoutSec !== undefined ? { timeoutMs: (timeoutSec + 30) * 1000 } : undefined);
-    } catch (e) {
-      if (!(e instanceof CommandError)) throw e;
-      const timedOut = timeoutSec !== undefined && (e.exitCode === 124 || e.exitCode === 137);
-      const stderr = timedOut ? `${e.stderr}\ntimed out after ${timeoutSec} s` : e.stderr;
-      throw new CommandError(spec.run, e.exitCode, stderr, { cause: e, host: ctx.host });
-    }
+    if (plan.steps) await runCommand(ctx, plan.steps, spec);
   },
+
+  // run anyway once notified, unless its own plan runs it in this run already
+  refreshAction: (spec, plan) => (spec.refresh !== 'run' ? undefined : plan && plan.action !== 'none' ? false : 'run'),
+  refresh: (ctx, spec) => runCommand(ctx, runSteps(spec), spec),
 };
+
+/** refresh: run and nothing else that could make it run: it runs only when notified. */
+function isHandler(spec: CommandSpec): boolean {
+  return spec.refresh === 'run' && [spec.creates, spec.unless, spec.onlyif, spec.onchanges].every((g) => g === undefined);
+}
+
+function runSteps(spec: CommandSpec): CommandSteps {
+  const script = spec.timeout !== undefined ? `timeout -k 10 ${shq(spec.timeout)} ${wrapScript(spec, spec.run)}` : wrapScript(spec, spec.run);
+  return { script, timeoutSec: spec.timeout };
+}
+
+async function runCommand(ctx: ApplyContext, steps: CommandSteps, spec: CommandSpec): Promise<void> {
+  const { script, timeoutSec } = steps;
+  try {
+    await ctx.run(script, timeoutSec !== undefined ? { timeoutMs: (timeoutSec + 30) * 1000 } : undefined);
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e;
+    const timedOut = timeoutSec !== undefined && (e.exitCode === 124 || e.exitCode === 137);
+    const stderr = timedOut ? `${e.stderr}\ntimed out after ${timeoutSec} s` : e.stderr;
+    throw new CommandError(spec.run, e.exitCode, stderr, { cause: e, host: ctx.host });
+  }
+}
 

@@ -157,6 +157,10 @@ export const serviceModule: ResourceModule<ServiceSpec, UnitState, ServiceSteps>
     }
   },
 
+  // nothing to refresh when it stays stopped, or when this run starts it with the new configuration
+  refreshAction: (spec, plan) =>
+    spec.running === false || spec.masked === true || plan?.steps?.ops.includes('start') ? false : (spec.refresh ?? 'restart'),
+
   async refresh(ctx, spec) {
     if (spec.running === false || spec.masked === true) return;
     const unit = unitName(spec.name);

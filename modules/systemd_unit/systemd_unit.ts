@@ -37,6 +37,7 @@ export interface UnitFileSteps {
 
 export const UNIT_DIR = '/etc/systemd/system';
 const DEFAULT_MODE = '0644';
+const DAEMON_RELOAD = 'systemctl daemon-reload';
 
 const doc = `Manages a systemd unit file in ${UNIT_DIR} and makes systemd load it. The name is the unit
 file's name with its type ("gunicorn.service", "backup.timer", "worker@.service").
@@ -52,7 +53,9 @@ Parameters (at most one of content, source, template; one of them unless state i
 
 After writing or removing unit files keel runs \`systemctl daemon-reload\`, once for all the unit
 files of a host that change together, so that a service using the unit starts with the new
-version. A service resource requires its unit file automatically (service: gunicorn requires
+version. A watch or notify on a systemd_unit (a drop-in file it watches changed) runs
+\`systemctl daemon-reload\` too, unless its own file changed in the same run (that already
+reloaded systemd). A service resource requires its unit file automatically (service: gunicorn requires
 systemd_unit: gunicorn.service when both are declared); to restart the service when its unit
 changes, add a watch. Before removing a unit file, stop and disable its service. A symbolic link at
 the path (an alias, or a mask: a link to /dev/null) is replaced by the file: do not also declare
@@ -133,7 +136,7 @@ function plan(spec: SystemdUnitSpec, cur: UnitFileCurrent, daemonReload: boolean
 /** Write every unit file, then one daemon-reload for all of them. */
 async function applyBatch(ctx: ApplyContext, items: { spec: SystemdUnitSpec; plan: Plan<UnitFileSteps> }[]): Promise<void> {
   for (const { plan: p } of items) if (p.steps?.file) await applyFileSteps(ctx, p.steps.file);
-  if (items.some((x) => x.plan.steps?.daemonReload)) await ctx.run('systemctl daemon-reload');
+  if (items.some((x) => x.plan.steps?.daemonReload)) await ctx.run(DAEMON_RELOAD);
 }
 
 export const systemdUnitModule: ResourceModule<SystemdUnitSpec, UnitFileCurrent, UnitFileSteps> = {
@@ -183,4 +186,9 @@ export const systemdUnitModule: ResourceModule<SystemdUnitSpec, UnitFileCurrent,
   plan: (spec, cur, facts) => plan(spec, cur, facts.init === 'systemd'),
   apply: (ctx, p, spec) => applyBatch(ctx, [{ spec, plan: p }]),
   applyBatch,
+  // a unit written in this run was reloaded after its triggers (they come first): no second reload
+  refreshAction: (_spec, p) => (p?.steps?.daemonReload ? false : 'daemon-reload'),
+  async refresh(ctx) {
+    if (ctx.facts.init === 'systemd') await ctx.run(DAEMON_RELOAD);
+  },
 };

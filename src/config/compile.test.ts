@@ -82,6 +82,30 @@ describe('compileHost errors', () => {
     ]);
   });
 
+  it('refuses a watch or notify that would refresh a resource with no refresh, at the reference', () => {
+    const types = 'types with a refresh: command (with refresh: run), service';
+    expect(hostErrors('no-refresh')).toEqual([
+      `${S}/no-refresh.yaml:5:12: watch file:/etc/app.conf: pkg:curl (type pkg) cannot be refreshed when file:/etc/app.conf changes: pkg resources have no refresh; ${types}`,
+      `${S}/no-refresh.yaml:8:13: watch pkg:curl: command:migrate (type command) cannot be refreshed when pkg:curl changes: a command has a refresh only with "refresh: run"; ${types}`,
+      `${S}/no-refresh.yaml:8:23: watch file:/etc/app.conf: command:migrate (type command) cannot be refreshed when file:/etc/app.conf changes: a command has a refresh only with "refresh: run"; ${types}`,
+      `${S}/no-refresh.yaml:11:27: notify pkg:curl: pkg:curl (type pkg) cannot be refreshed when file:/etc/other.conf changes: pkg resources have no refresh; ${types}`,
+    ]);
+    const inv = loadInventory(`${F}/broken/inventory.yaml`);
+    const hints = (() => {
+      try {
+        compileHost(inv, 'no-refresh');
+      } catch (e) {
+        return (e as ConfigErrors).errors.map((x) => x.hint);
+      }
+    })();
+    expect(hints).toEqual([
+      'write require: file:/etc/app.conf for the order alone',
+      'add "refresh: run" to command:migrate, or write require: pkg:curl for the order alone',
+      'add "refresh: run" to command:migrate, or write require: file:/etc/app.conf for the order alone',
+      'write before: pkg:curl for the order alone',
+    ]);
+  });
+
   it('rejects an explicit id on a list of names', () => {
     expect(hostErrors('id-with-list')).toEqual([
       `${S}/id-with-list.yaml:3:5: explicit 'id' with a list of names: every pkg would get the same id`,
@@ -116,7 +140,7 @@ describe('compileHost errors', () => {
     const errs = validateInventory(loadInventory(`${F}/broken/inventory.yaml`));
     const all = lines(errs);
     expect(all).toHaveLength(new Set(all).size);
-    expect(all).toHaveLength(19); // 2+1+1+3+2+1+1+1+2+1+4 across the eleven broken hosts
+    expect(all).toHaveLength(23); // 2+1+1+3+2+1+1+1+2+1+4+4 across the twelve broken hosts
     expect(all).toContain(`${S}/misspelt-key.yaml:3:5: unknown key 'modee' for file: did you mean 'mode'?`);
     expect(all).toContain(`${S}/cycle-b.yaml:4:5: include cycle: ${S}/cycle-a.yaml -> ${S}/cycle-b.yaml -> ${S}/cycle-a.yaml`);
   });
@@ -167,7 +191,7 @@ describe('compileHost', () => {
     const migrate = byId.get('migrate')!;
     expect(migrate.kind).toBe('command');
     expect(migrate.name).toBe('migrate');
-    expect(migrate.spec).toEqual({ name: 'migrate', run: 'python3 manage.py migrate', cwd: '/srv/superbook' });
+    expect(migrate.spec).toEqual({ name: 'migrate', run: 'python3 manage.py migrate', refresh: 'run', cwd: '/srv/superbook' });
     expect(byId.get('file:/etc/web1-only')!.notify).toEqual(['migrate']);
   });
 

@@ -7,6 +7,7 @@
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
 import type { Resource } from './types.js';
 import { didYouMean } from './suggest.js';
+import { checkRefreshRefs } from './refresh-refs.js';
 
 export interface Ref {
   /** `require`, `watch`, ... or the module parameter (`onchanges`). */
@@ -60,6 +61,7 @@ export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skip
       const msg = `unknown reference '${ref}' in ${key}: no resource with this id ${where}${didYouMean(ref, [...local, ...byId.keys()])}`;
       errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
     }
+    errors.push(...checkRefreshRefs(res, (refs.get(res) ?? []).filter((x) => byId.has(x.ref)), byId, host));
   }
   return errors;
 }

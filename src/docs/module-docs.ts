@@ -8,7 +8,7 @@ const COMMON = `Every resource also takes the common keys:
 | \`id\` | string | an explicit id to refer to it by (default \`type:name\`) |
 | \`require\` | id or list | apply these first; if one fails, this one is skipped |
 | \`before\` | id or list | apply this one before those (the inverse of require) |
-| \`watch\` | id or list | require, and run this resource's refresh (restart, reload) when one of them changed |
+| \`watch\` | id or list | require, and run this resource's refresh (service: restart/reload, command with refresh: run: run, systemd_unit: daemon-reload) when one of them changed; an error on a type without one |
 | \`notify\` | id or list | the inverse of watch: those resources refresh when this one changed |
 | \`tags\` | string or list | select with \`--tags\` |
 `;

@@ -32,7 +32,8 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
       if (r.condition === undefined) cutShort++;
     }
     else if (r.action === 'may-change') summary.uncertain++;
-    else if (r.status === 'changed' || (r.status === 'planned' && r.action !== 'none')) summary.changed++;
+    // a resource in sync that a planned change will refresh (restart, run) counts as a change
+    else if (r.status === 'changed' || (r.status === 'planned' && (r.action !== 'none' || r.refresh))) summary.changed++;
     else summary.ok++;
   }
   let status: HostStatus;

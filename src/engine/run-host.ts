@@ -8,13 +8,14 @@ import { KeelError, NotIdempotentError, StateError, errorMessage } from '../erro
 import type { Facts } from '../facts/types.js';
 import type { Plan, PlanContext, ResourceModule } from '../module.js';
 import { getModule } from '../registry.js';
-import type { HostReport, ResourceReport } from '../report/types.js';
+import type { HostReport, RefreshReport, ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
 import { probePhase } from './facts-phase.js';
 import { runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
+import { refreshFor, triggersOf } from './refresh.js';
 import { inHostSession, type SessionOptions } from './host-session.js';
 import { hostReport, redact, redactSecrets, skippedReport } from './host-report.js';
 
@@ -30,6 +31,8 @@ interface Entry {
   plan?: Plan;
   error?: string;
   uncertain: boolean;
+  /** Plan only: the refresh its triggers' planned changes will run. */
+  refresh?: RefreshReport;
 }
 
 export async function runHost(job: HostJob, opts: RunHostOptions): Promise<HostReport> {
@@ -55,7 +58,7 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
 
   const planned = (id: string) => {
     const e = entries.get(id);
-    return !!e && (e.uncertain || (e.plan !== undefined && e.plan.action !== 'none'));
+    return !!e && (e.uncertain || !!e.refresh || (e.plan !== undefined && e.plan.action !== 'none'));
   };
   const planCtx: PlanContext = { changed: (id) => (planned(id) ? 'maybe' : false) };
   order.forEach((r, i) => {
@@ -67,6 +70,7 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
     } catch (e) {
       entry.error = errorMessage(e);
     }
+    entry.refresh = refreshFor(mod, r, entry.plan, triggersOf(job.graph, r.id, planned));
     entries.set(r.id, entry);
   });
 
@@ -83,8 +87,11 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
       }
       if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
       const report = resourceReport(r, e.mod, e.plan, 'planned');
-      if (e.uncertain && e.plan!.action === 'none') report.action = 'may-change';
-      if (report.action === 'none') report.status = 'ok';
+      // in sync, but a dependency will change first: may change, unless that change only refreshes it
+      const waitsOn = (job.graph.deps.get(r.id) ?? []).filter((d) => planned(d) && !e.refresh?.because.includes(d));
+      if (e.uncertain && e.plan!.action === 'none' && waitsOn.length) report.action = 'may-change';
+      if (e.refresh) report.refresh = e.refresh;
+      else if (report.action === 'none') report.status = 'ok';
       return report;
     });
     return hostReport(job.host.name, 'plan', started, [...reports, ...(job.skipped ?? []).map(skippedReport)]);
@@ -149,12 +156,13 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
       }
       if (plan!.action !== 'none') changed.add(r.id);
       const report = resourceReport(r, e.mod, plan, plan!.action === 'none' ? 'ok' : 'changed');
-      const trigger = watchedChanges(job, r.id, changed);
-      if (trigger && e.mod.refresh) {
-        log.info({ resource: r.id, because: trigger }, 'refresh');
+      const refresh = refreshFor(e.mod, r, plan, triggersOf(job.graph, r.id, (id) => changed.has(id)));
+      if (refresh) {
+        log.info({ resource: r.id, ...refresh }, 'refresh');
         ranBefore = true;
-        await e.mod.refresh(ctx, r.spec);
+        await e.mod.refresh!(ctx, r.spec);
         report.refreshed = true;
+        report.refresh = refresh;
         report.status = 'changed';
         changed.add(r.id);
       }
@@ -252,11 +260,6 @@ async function verify(transport: Transport, id: string, spec: Resource['spec'], 
     `not idempotent: module '${mod.kind}' applied ${id} but it still plans ${after.action}${fields ? ` (${fields})` : ''}`,
     { resource: id, hint: `this is a bug in the '${mod.kind}' module, not in your state file` },
   );
-}
-
-function watchedChanges(job: HostJob, id: string, changed: Set<string>): string | undefined {
-  for (const [watched, watchers] of job.graph.watchers) if (changed.has(watched) && watchers.includes(id)) return watched;
-  return undefined;
 }
 
 function resourceReport(r: Resource, mod: ResourceModule, plan: Plan | undefined, status: ResourceReport['status'], error?: string): ResourceReport {

@@ -57,3 +57,28 @@ describe('renderText with host bytes', () => {
     expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(CONTROL);
   });
 });
+
+describe('renderText of refreshes', () => {
+  const base = { type: 'service', name: 'nginx', source: 'states/nginx.yaml:12', changes: [] };
+  const host = (command: RunReport['command'], r: RunReport['hosts'][number]['resources'][number]): RunReport => ({
+    command,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 10,
+    hosts: [{ host: 'web1', status: command === 'plan' ? 'drift' : 'changed', durationMs: 10, resources: [r], summary: { ok: 0, changed: 1, failed: 0, skipped: 0, uncertain: 0 } }],
+    summary: { hosts: 1, drifted: 1, changed: 0, failed: 0, unreachable: 0 },
+  });
+
+  it('plan: a resource in sync that will be refreshed is an update that says what and why', () => {
+    const refresh = { action: 'reload', because: ['template:/etc/nginx/sites-enabled/app.conf'] };
+    const text = renderText(host('plan', { ...base, id: 'service:nginx', action: 'none', status: 'planned', refresh }), false);
+    expect(text).toContain('  ~ service:nginx  states/nginx.yaml:12 (will reload: template:/etc/nginx/sites-enabled/app.conf changes)\n');
+    const two = { action: 'run', because: ['file:/a', 'file:/b'] };
+    expect(renderText(host('plan', { ...base, id: 'command:h', action: 'none', status: 'planned', refresh: two }), false)).toContain('(will run: file:/a, file:/b change)');
+  });
+
+  it('converge: refreshed, with what ran and after which changes', () => {
+    const refresh = { action: 'restart', because: ['systemd_unit:app.service'] };
+    const text = renderText(host('converge', { ...base, id: 'service:app', action: 'none', status: 'changed', refreshed: true, refresh }), false);
+    expect(text).toContain('  ~ service:app  states/nginx.yaml:12 (refreshed: restart after systemd_unit:app.service changed) [changed]\n');
+  });
+});

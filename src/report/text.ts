@@ -43,15 +43,26 @@ function hostHeadline(host: HostReport, command: RunReport['command']): string {
 function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors): string[] {
   const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
   if (r.condition !== undefined) return [c.gray(`    ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}  skipped: when ${escLine(JSON.stringify(r.condition))} is false`)];
-  const note = r.action === 'may-change' ? ' (may change: a dependency will change first)' : r.refreshed ? ' (refreshed: a watched resource changed)' : '';
+  const note = (r.action === 'may-change' ? ' (may change: a dependency will change first)' : '') + refreshNote(r);
   const state = command === 'converge' || r.status === 'failed' ? ` [${r.status}]` : '';
-  const lines = [paint(`  ${SYMBOL[r.action]} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
+  // in sync but refreshed (a restart, a handler run): shown as an update
+  const symbol = r.action === 'none' && r.refresh ? SYMBOL.update : SYMBOL[r.action];
+  const lines = [paint(`  ${symbol} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
   for (const ch of r.changes) lines.push(`      ${escLine(ch.field)}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
   if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(escLine(l), c)));
   for (const w of r.warnings ?? []) lines.push(indent(c.yellow(`warning: ${esc(w)}`), 6));
   if (r.note) lines.push(indent(c.dim(esc(r.note)), 6));
   if (r.error) lines.push(indent(c.red(esc(r.error)), 6));
   return lines;
+}
+
+/** ` (will reload: template:/etc/x changes)` in a plan, ` (refreshed: reload after template:/etc/x changed)` after converge. */
+function refreshNote(r: ResourceReport): string {
+  if (!r.refresh) return r.refreshed ? ' (refreshed: a watched resource changed)' : '';
+  const ids = r.refresh.because.map(escLine).join(', ');
+  const action = escLine(r.refresh.action);
+  if (r.refreshed) return ` (refreshed: ${action} after ${ids} changed)`;
+  return ` (will ${action}: ${ids} ${r.refresh.because.length === 1 ? 'changes' : 'change'})`;
 }
 
 function diffLine(l: string, c: Colors): string {

@@ -15,6 +15,8 @@ export interface ResourceReport {
   status: ResourceStatus;
   /** True when a watched resource changed and this one's refresh (restart/reload) ran. */
   refreshed?: boolean;
+  /** The refresh that will run (plan) or ran (converge, with refreshed), and the changes that trigger it. */
+  refresh?: RefreshReport;
   /** Why a resource is shown as may-change when its plan had to wait for its dependencies. */
   note?: string;
   /** What applying it does besides its changes (a replaced file splits its hard links). */
@@ -22,6 +24,13 @@ export interface ResourceReport {
   /** Set when the resource is skipped because its `when` condition is false: the condition as written. */
   condition?: string;
   error?: string;
+}
+
+export interface RefreshReport {
+  /** What the refresh does: 'restart', 'reload', 'reload-or-restart', 'run', 'daemon-reload', 'refresh'. */
+  action: string;
+  /** Ids of the watched (or notifying) resources that changed, in declaration order. */
+  because: string[];
 }
 
 export type HostStatus = 'in-sync' | 'drift' | 'ok' | 'changed' | 'failed' | 'unreachable';

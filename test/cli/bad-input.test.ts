@@ -185,6 +185,7 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
   - command: c
     run: "true"
     creates: "{{ root }}/d/done"
+    refresh: run
     watch: "file:{{ root }}/d/f"
   - command: first
     run: "true"

@@ -136,6 +136,23 @@ describe('real reports validate against docs/report.schema.json', () => {
   });
 });
 
+describe('watch/notify refreshes in the report', () => {
+  it('plan (will run) and converge (refreshed) of a command handler validate', async () => {
+    const h = project({ app: `resources:\n  - file: "{{ root }}/a"\n    content: "a\\n"\n  - command: handler\n    run: "true"\n    refresh: run\n    watch: "file:{{ root }}/a"\n` });
+    try {
+      const vars = [`root=${h.root}`];
+      const plan = await runLocal('plan', h.inventory, { vars });
+      expect(plan.report.hosts[0].resources[1]).toMatchObject({ action: 'none', status: 'planned', refresh: { action: 'run', because: [`file:${h.root}/a`] } });
+      expectValid(JSON.parse(JSON.stringify(plan.report)));
+      const conv = await runLocal('converge', h.inventory, { vars });
+      expect(conv.report.hosts[0].resources[1]).toMatchObject({ status: 'changed', refreshed: true, refresh: { action: 'run' } });
+      expectValid(JSON.parse(JSON.stringify(conv.report)));
+    } finally {
+      h.remove();
+    }
+  });
+});
+
 describe('a rollout stopped by --max-fail-percentage', () => {
   const r = project(
     { ok: `resources:\n  - file: "{{ root }}/{{ inventory_hostname }}"\n    content: "ok\\n"\n`, bad: `resources:\n  - command: fail\n    run: "exit 3"\n` },
