@@ -48,6 +48,13 @@ resources:
   - command: c
     run: "true"
 `,
+  norefresh: `resources:
+  - file: "{{ root }}/app.conf"
+    content: "x\\n"
+    notify: command:migrate
+  - command: migrate
+    run: "true"
+`,
   badyaml: `resources:
   - file: "{{ root }}/y"
     content: "unclosed
@@ -69,6 +76,7 @@ const invs = {
   include: inv('inv-include', { localhost: ['good', 'inc'] }),
   yaml: inv('inv-yaml', { localhost: ['good', 'badyaml'] }),
   missing: inv('inv-missing', { localhost: ['good', 'comon'] }),
+  norefresh: inv('inv-norefresh', { localhost: ['good', 'norefresh'] }),
   all: inv('inv-all', { web1: ['good', 'errs'], web2: ['good', 'cyc'], web3: ['good', 'inc'] }, 'vars: {greeting: hello}\n'),
   good: inv('inv-good', { web1: ['good', 'common'], web2: ['good'] }),
 };
@@ -137,6 +145,18 @@ describe.concurrent('bad input through the CLI: exit 1, file:line:column, nothin
     const r = await run('plan', invs.include);
     expectCleanFailure(r);
     expect(messages(r)).toEqual([`${S('inc')}:1:11: state 'commons' not found: expected ${p.dir}/states/commons.yaml; did you mean 'common'?`]);
+  });
+
+  it('a notify of a command without refresh: run, at the reference, in converge and validate', async () => {
+    const [conv, val] = await Promise.all([run('converge', invs.norefresh), run('validate', invs.norefresh)]);
+    expectCleanFailure(conv);
+    const msg = `${S('norefresh')}:4:13: host localhost, resource file:${p.root}/app.conf: notify command:migrate: command:migrate (type command) cannot be refreshed when file:${p.root}/app.conf changes: a command has a refresh only with "refresh: run"; types with a refresh: command (with refresh: run), `;
+    for (const r of [conv, val]) {
+      expect(r.code).toBe(1);
+      expect(messages(r)).toHaveLength(1);
+      expect(messages(r)[0]).toMatch(new RegExp(`^${escape(msg)}(\\w+, )*service, systemd_unit$`));
+      expect(r.stderr).toContain('  hint: add "refresh: run" to command:migrate, or write before: command:migrate for the order alone');
+    }
   });
 
   it('an inventory naming a missing state', async () => {
