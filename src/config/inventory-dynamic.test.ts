@@ -194,12 +194,18 @@ describe('dynamic inventory: errors', () => {
       'data.json': '{}',
       'inventory.yaml': 'sources: [{exec: ./mark.sh}]\ndefaults: {usr: root}\n',
       'inv2.yaml': 'sources:\n  - exec: ./data.json\n  - exec: ./missing.sh\n',
+      'inv3.yaml': 'sources:\n  - exe: ./mark.sh\n    timeout: 0\n',
     });
+    expect(loadError(join(dir, 'inv3.yaml')).split('\n')).toEqual([
+      `${dir}/inv3.yaml:2:5: missing required key 'exec' for source sources[0]`,
+      `${dir}/inv3.yaml:2:5: unknown key 'exe' for source sources[0]: did you mean 'exec'?`,
+      `${dir}/inv3.yaml:3:14: sources[0].timeout: expected a value that is > 0, found 0 (number)`,
+    ]);
     expect(loadError(join(dir, 'inventory.yaml'))).toBe(`${dir}/inventory.yaml:2:12: unknown key 'usr' for defaults: did you mean 'user'?`);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
     expect(loadError(join(dir, 'inv2.yaml')).split('\n')).toEqual([
-      `${dir}/inv2.yaml:2:11: inventory script ./data.json --list cannot run: not executable (chmod +x it) (stderr was empty)`,
-      `${dir}/inv2.yaml:3:11: inventory script ./missing.sh --list cannot run: no such file (stderr was empty)`,
+      `${dir}/inv2.yaml:2:11: inventory script ./data.json --list cannot run: not executable (chmod +x it)`,
+      `${dir}/inv2.yaml:3:11: inventory script ./missing.sh --list cannot run: no such file`,
     ]);
   });
 });

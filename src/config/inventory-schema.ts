@@ -1,5 +1,5 @@
 /** JSON Schema of inventory.yaml (documented in docs/inventory.md). */
-import type { PathSeg } from './source.js';
+import { pathString, type PathSeg } from './source.js';
 
 const str = { type: 'string' };
 const nameList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -101,5 +101,6 @@ export function inventorySubject(path: PathSeg[]): string {
   if (top === 'hosts' && name !== undefined) return `host ${name}`;
   if (top === 'groups' && sub === 'hosts' && host !== undefined) return `host ${host}`;
   if (top === 'groups' && name !== undefined) return `group ${name}`;
+  if (top === 'sources' && name !== undefined) return `source ${pathString(path.slice(0, 2))}`;
   return typeof top === 'string' && path.length === 1 ? top : 'inventory';
 }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { ConfigError, type SourcePos } from '../errors.js';
+import type { PathSeg } from './source.js';
 
 /** Seconds a source may run when its `timeout:` does not say. */
 export const DEFAULT_SOURCE_TIMEOUT_S = 30;
@@ -56,16 +57,16 @@ export function runSource(src: SourceRun, args: string[] = ['--list']): string {
     maxBuffer: 256 * 1024 * 1024,
   });
   const call = [src.shown, ...args].join(' ');
-  const fail = (why: string) => new ConfigError(`inventory script ${call} ${why}${stderrTail(r.stderr)}`, { pos: src.pos });
+  const fail = (why: string, ran = true) => new ConfigError(`inventory script ${call} ${why}${ran ? stderrTail(r.stderr) : ''}`, { pos: src.pos });
   const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ETIMEDOUT') {
     killGroup(r.pid);
     throw fail(`timed out after ${src.timeoutS} s`);
   }
-  if (code === 'ENOENT') throw fail('cannot run: no such file');
-  if (code === 'EACCES') throw fail('cannot run: not executable (chmod +x it)');
+  if (code === 'ENOENT') throw fail('cannot run: no such file', false);
+  if (code === 'EACCES') throw fail('cannot run: not executable (chmod +x it)', false);
   if (code === 'ENOBUFS') throw fail('printed more than 256 MiB');
-  if (r.error) throw fail(`cannot run: ${r.error.message}`);
+  if (r.error) throw fail(`cannot run: ${r.error.message}`, false);
   if (r.signal) throw fail(`was killed by ${r.signal}`);
   if (r.status !== 0) throw fail(`exited with code ${r.status}`);
   return r.stdout;
@@ -87,7 +88,7 @@ function stderrTail(stderr: string | null | undefined): string {
 }
 
 /** The `sources:` of inventory.yaml (schema-checked) as runs; paths relative to the inventory. */
-export function sourceRuns(raw: unknown, dir: string, valueAt: (path: (string | number)[]) => SourcePos): SourceRun[] {
+export function sourceRuns(raw: unknown, dir: string, valueAt: (path: PathSeg[]) => SourcePos): SourceRun[] {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((s: { exec?: unknown; timeout?: unknown }, i) =>
     typeof s?.exec === 'string'
