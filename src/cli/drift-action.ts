@@ -23,7 +23,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.every) checkCronExpression(flags.every, '--every', { allowSeconds: true });
   if (flags.installCron) checkCronExpression(flags.installCron, '--install-cron');
   const tags = parseTags(flags.tags);
-  const { log, inv, hosts } = loadCommon(flags);
+  const { log, inv, hosts } = await loadCommon(flags);
   const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
   const settings = driftSettings(inv, flags);
   const invocation: DriftInvocation = {
@@ -107,7 +107,7 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string)
     const run = (async () => {
       try {
         // re-read inventory and states every run: they may have been edited since
-        const fresh = loadCommon(flags);
+        const fresh = await loadCommon(flags);
         await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), fresh.log, () => stopping);
       } catch (e) {
         process.stderr.write(`keel drift: run failed: ${escapeTerminal(isKeelError(e) ? e.format() : (e as Error).message)}\n`);

@@ -4,7 +4,7 @@ import { toDot, toMermaid } from '../graph/render.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
 export async function graphCommand(flags: CommonFlags & { format: 'dot' | 'mermaid' }): Promise<void> {
-  const { inv, hosts } = loadCommon(flags);
+  const { inv, hosts } = await loadCommon(flags);
   for (const job of compileJobs(inv, hosts)) {
     process.stdout.write((flags.format === 'mermaid' ? toMermaid : toDot)(job.host.name, job.graph));
   }

@@ -3,6 +3,7 @@ import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/i
 import type { Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
 import { createLogger, type LogLevel } from '../log.js';
+import { decryptInventorySecrets } from '../secrets/decrypt.js';
 
 export interface CommonFlags {
   inventory: string;
@@ -12,9 +13,11 @@ export interface CommonFlags {
   limit?: string;
 }
 
-export function loadCommon(flags: CommonFlags) {
+/** `!secret` values are decrypted first (async, the age library), before any host is compiled. */
+export async function loadCommon(flags: CommonFlags) {
   const log = createLogger(flags.logLevel, flags.logFile);
-  const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var) });
+  const secrets = await decryptInventorySecrets(flags.inventory);
+  const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var), secrets });
   const hosts = selectHosts(inv, flags.limit);
   return { log, inv, hosts };
 }

@@ -8,6 +8,7 @@ import { runCommand, type RunFlags } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { graphCommand } from './graph-command.js';
 import { registerLabCommand } from './lab-command.js';
+import { registerSecretCommand } from './secret-command.js';
 import { registerDriftCommand } from './drift-command.js';
 import { registerHistoryCommand } from './history-command.js';
 
@@ -52,6 +53,7 @@ common(program.command('graph').description('print the dependency graph of a hos
 registerDriftCommand(program, runFlags);
 registerHistoryCommand(program);
 registerLabCommand(program);
+registerSecretCommand(program);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -34,7 +34,7 @@ export function runLock(command: string, flags: RunFlags): LockSettings {
 
 export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
   const tags = parseTags(flags.tags);
-  const { log, inv, hosts } = loadCommon(flags);
+  const { log, inv, hosts } = await loadCommon(flags);
   const jobs = compileTagged(inv, hosts, tags);
   let interrupted = false;
   const onSigint = () => {

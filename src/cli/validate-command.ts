@@ -6,7 +6,7 @@ import { ConfigErrors } from '../errors.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
 export async function validateCommand(flags: CommonFlags): Promise<void> {
-  const { inv, hosts } = loadCommon(flags);
+  const { inv, hosts } = await loadCommon(flags);
   const errors = validateInventory(inv);
   // Graph errors (cycles) and prepare errors come from compiling: report them with the rest.
   let jobs: HostJob[] = [];

@@ -91,6 +91,12 @@ export const inventorySchema = {
         additionalProperties: false,
       },
     },
+    // age encryption of `!secret` values (docs/inventory.md, Encrypted secrets)
+    secrets: {
+      type: 'object',
+      properties: { recipients: { type: 'array', items: str }, identity: str },
+      additionalProperties: false,
+    },
   },
   additionalProperties: false,
 };

@@ -21,10 +21,14 @@ import { groupChildren, groupDepths, groupMembers, nameList } from './inventory-
 import { dedupeErrors, sortErrors } from './format.js';
 import { secretValues, unknownSensitiveVars } from './sensitive-vars.js';
 import { reservedFactsErrors } from './facts-var.js';
+import { checkRecipients, resolveInventoryValues } from './inventory-values.js';
+import type { DecryptedSecrets } from '../secrets/decrypt.js';
 
 export interface LoadInventoryOptions {
   /** `--var` values: the highest precedence. */
   vars?: Vars;
+  /** The inventory's `!secret` values, decrypted (decryptInventorySecrets); without it they stay ciphertext. */
+  secrets?: DecryptedSecrets;
 }
 
 const checkInventorySchema = ajv.compile(inventorySchema);
@@ -39,18 +43,19 @@ export function loadInventory(file: string, opts: LoadInventoryOptions = {}): In
   const dir = dirname(file);
   // `-i SCRIPT`: the whole inventory is the script's output
   const script = isInventoryScript(file);
-  const stat = script ? undefined : staticLayer(file, errors);
+  const decrypted: string[] = [];
+  const stat = script ? undefined : staticLayer(file, errors, opts.secrets, decrypted);
   const runs = stat ? sourceRuns(stat.doc.sources, dir, (p) => stat.at(p, false)) : [{ exe: resolve(file), shown: file, cwd: dir, timeoutS: DEFAULT_SOURCE_TIMEOUT_S }];
   // a static file with errors runs no script: its own errors come first
   const dynamic = errors.length ? [] : dynamicLayers(runs, errors);
   const merged = mergeLayers([...dynamic, ...(stat ? [stat] : [])]);
-  const inv = build(file, merged, merged.doc, opts.vars ?? {}, errors);
+  const inv = build(file, merged, merged.doc, opts.vars ?? {}, decrypted, errors);
   if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
   return inv;
 }
 
-/** inventory.yaml, schema-checked, as the last (winning) layer. */
-function staticLayer(file: string, errors: KeelError[]): InventoryLayer {
+/** inventory.yaml, schema-checked, as the last (winning) layer; its `!secret` values (decrypted into `decrypted`) and env() values resolved. */
+function staticLayer(file: string, errors: KeelError[], secrets: DecryptedSecrets | undefined, decrypted: string[]): InventoryLayer {
   const { source, errors: readErrors } = readYamlFile(file);
   if (!source || readErrors.length) throw new ConfigErrors(readErrors);
   let data: unknown;
@@ -75,10 +80,12 @@ function staticLayer(file: string, errors: KeelError[]): InventoryLayer {
     return posOf(source, key ? (loc.key ?? loc.node) : loc.node);
   };
   const node = (path: PathSeg[]) => ({ source, node: nodeAt(source, source.doc.contents, path).node });
-  return { doc: isPlainObject(data) ? data : {}, at, node };
+  const doc = isPlainObject(data) ? data : {};
+  decrypted.push(...resolveInventoryValues(source, doc, secrets, errors));
+  return { doc, at, node };
 }
 
-function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, errors: KeelError[]): Inventory {
+function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, decrypted: string[], errors: KeelError[]): Inventory {
   const dir = dirname(file);
   const valueAt = (path: PathSeg[]): SourcePos => merged.at(path);
   const keyAt = (path: PathSeg[]): SourcePos => merged.at(path, true);
@@ -160,12 +167,13 @@ function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, 
       groups,
       pos: keyAt(decls[0].path),
       after: [],
-      secrets: secretValues(vars, doc.sensitive_vars),
+      secrets: secretValues(vars, doc.sensitive_vars, decrypted),
     });
   }
   const known = new Set([...hosts.values()].flatMap((h) => Object.keys(h.vars)));
   for (const v of [doc.vars, ...Object.values(groupsIn).map((g) => obj(g).vars), cliVars]) for (const k of Object.keys(obj(v))) known.add(k);
   errors.push(...unknownSensitiveVars(doc.sensitive_vars, known, (i) => valueAt(['sensitive_vars', i])));
+  errors.push(...checkRecipients(doc, valueAt));
   resolveJumps(hosts, settings, valueAt, errors);
   resolveAfter(hosts, groupsIn, members, valueAt, errors);
 
@@ -185,7 +193,8 @@ function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, 
   const drift = driftSettings(doc.drift, dir);
   // joined, not resolved: messages show a bundle's files as the inventory's path shows them
   const bundlePath = [join(dir, 'bundles'), ...nameList(doc.bundle_path).map((p) => (isAbsolute(p) ? p : join(dir, p)))];
-  return { file, dir, hosts, groups, bundlePath, stateDir: resolve(dir, stateDir), ...(drift ? { drift } : {}) };
+  const recipients = isPlainObject(doc.secrets) && Array.isArray(doc.secrets.recipients) ? doc.secrets.recipients.map(String) : [];
+  return { file, dir, hosts, groups, bundlePath, stateDir: resolve(dir, stateDir), recipients, ...(drift ? { drift } : {}) };
 }
 
 /** The `drift:` mapping (already schema-checked) in the Inventory's form. */

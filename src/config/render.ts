@@ -10,6 +10,7 @@ import './sandbox.js';
 import { templateVarUses, type VarUse } from './template-vars.js';
 import { didYouMean } from './suggest.js';
 import { undefinedVarHint } from './facts-var.js';
+import { ENV_FUNCTION, readEnv } from './env-function.js';
 
 /** Where a rendered text lives, so errors can point at the variable inside it. */
 export interface TextLocation {
@@ -28,6 +29,7 @@ export interface Renderer {
 }
 
 const env = new nunjucks.Environment(null, { throwOnUndefined: true, autoescape: false });
+env.addGlobal(ENV_FUNCTION, readEnv(process.env));
 const RAW = '__keel_raw__';
 const SINGLE_EXPR = /^\s*\{\{-?\s*([\s\S]+?)\s*-?\}\}\s*$/;
 

@@ -21,8 +21,8 @@ export function unknownSensitiveVars(names: unknown, known: ReadonlySet<string>,
   );
 }
 
-/** The values of the variables named in `sensitive_vars` (nested values too), longest first. */
-export function secretValues(vars: Vars, names: unknown): string[] {
+/** The values of the variables named in `sensitive_vars` (nested values too) and `more` (decrypted values), longest first. */
+export function secretValues(vars: Vars, names: unknown, more: readonly string[] = []): string[] {
   const out = new Set<string>();
   const add = (v: unknown): void => {
     if (typeof v === 'string' || typeof v === 'number') {
@@ -34,5 +34,6 @@ export function secretValues(vars: Vars, names: unknown): string[] {
     else if (isPlainObject(v)) Object.values(v).forEach(add);
   };
   for (const name of Array.isArray(names) ? names : []) add(vars[String(name)]);
+  more.forEach(add);
   return [...out].sort((a, b) => b.length - a.length);
 }

@@ -13,6 +13,7 @@ import type { IncludeEntry } from './types.js';
 import { describeValue, posOf, resolveAlias, scalarText, type YamlSource, readYamlFile } from './source.js';
 import { locateState, stateNotFound } from './state-names.js';
 import { closestMatch, didYouMean } from './suggest.js';
+import { findSecretNodes } from '../secrets/secret-nodes.js';
 
 /** Keys every resource takes besides its module's parameters. */
 export const COMMON_KEYS = ['id', 'require', 'before', 'watch', 'notify', 'tags', ...CONTROL_KEYS] as const;
@@ -55,6 +56,8 @@ export function parseStateFile(file: string, pos?: SourcePos): StateFile {
   sf.errors.push(...errors);
   if (!source || errors.length) return sf;
   sf.source = source;
+  // decrypted values must be known before any host compiles, to be redacted: they live in the inventory
+  sf.errors.push(...findSecretNodes(source, () => undefined).errors);
   const root = resolveAlias(source, source.doc.contents);
   if (root === null || (isScalar(root) && root.value === null)) return sf; // empty file
   if (!isMap(root)) {

@@ -26,7 +26,7 @@ export interface NjNode {
 const parser = (nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser;
 
 /** Names nunjucks provides itself. */
-const GLOBALS = new Set(['range', 'cycler', 'joiner', 'loop', 'caller', 'super', 'true', 'false', 'none']);
+const GLOBALS = new Set(['range', 'cycler', 'joiner', 'loop', 'caller', 'super', 'true', 'false', 'none', 'env']);
 /** Tests that make reading an undefined variable legitimate: `x is defined`. */
 const GUARD_TESTS = new Set(['defined', 'undefined', 'none', 'null']);
 /** Filters whose first argument may be undefined: `x | default("a")`. */

@@ -105,6 +105,8 @@ export interface Inventory {
   bundlePath?: string[];
   /** Where keel keeps history, locks and caches for this inventory (`state_dir:`), default `.keel`. */
   stateDir: string;
+  /** `secrets.recipients`: the age recipients `keel secret encrypt` and `edit` encrypt to. */
+  recipients: string[];
   /** `drift:` settings for `keel drift` (alerts, metrics, retention); paths resolved from the inventory's directory. */
   drift?: DriftSettings;
 }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, keel, keelJson } from '../helpers/keel.js';
 import { labHosts, labSkip } from '../lab/lab-env.js';
@@ -44,13 +44,15 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     lab = labHosts();
     [web, db] = [lab[3], lab[4]];
     // the shipped inventory, pointed at two fresh lab hosts; the states are the shipped ones
-    const inv = parse(readFileSync(join(REPO, 'inventory.yaml'), 'utf8'));
-    inv.defaults = { user: 'root', identity: web.identity, known_hosts: web.knownHosts };
-    inv.groups.db.hosts = { db1: { address: db.address } };
-    inv.groups.web.hosts = { web1: { address: web.address } };
-    inv.vars.db_host = db.address;
-    inv.vars.web_network = db.address.replace(/\.\d+$/, '.0/24');
-    writeFileSync(inventory, stringify(inv));
+    // edited as a Document: db_password stays a !secret, decrypted with the committed demo key
+    const inv = parseDocument(readFileSync(join(REPO, 'inventory.yaml'), 'utf8'));
+    inv.setIn(['defaults'], { user: 'root', identity: web.identity, known_hosts: web.knownHosts });
+    inv.setIn(['groups', 'db', 'hosts'], { db1: { address: db.address } });
+    inv.setIn(['groups', 'web', 'hosts'], { web1: { address: web.address } });
+    inv.setIn(['vars', 'db_host'], db.address);
+    inv.setIn(['vars', 'web_network'], db.address.replace(/\.\d+$/, '.0/24'));
+    inv.setIn(['secrets', 'identity'], join(REPO, 'examples', 'demo-age.key'));
+    writeFileSync(inventory, inv.toString());
     symlinkSync(join(REPO, 'states'), join(dir, 'states'));
     execFileSync('sh', [join(REPO, 'scripts', 'push-app.sh'), web.address, web.identity, web.knownHosts], {
       env: { ...process.env, KEEL_APP_WORKTREE: worktree },
