@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Document, Node, Scalar } from 'yaml';
+import type { Document, Node, Scalar, ScalarTag } from 'yaml';
 import { ConfigError, type SourcePos } from '../errors.js';
 
 export interface YamlSource {
@@ -52,7 +52,7 @@ export function parseYamlText(file: string, text: string): { source: YamlSource;
   const lc = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, customTags: [SECRET_SCALAR] });
   } catch (e) {
     // the yaml parser recurses once per nesting level: thousands of levels overflow its stack
     if (!(e instanceof RangeError)) throw e;
@@ -69,6 +69,9 @@ export function parseYamlText(file: string, text: string): { source: YamlSource;
   if (errors.length === 0) errors.push(...unsafeNodes(source));
   return { source, errors };
 }
+
+/** `!secret` (armored age ciphertext, secrets/secret-nodes.ts) reads as its string; decrypted later. */
+const SECRET_SCALAR: ScalarTag = { tag: '!secret', resolve: (text: string) => text };
 
 const TOO_DEEP = 'nested too deeply to read (thousands of levels)';
 
