@@ -29,7 +29,7 @@ export interface EditOptions {
 export type EditOutcome = { written: false } | { written: true; encrypted: number; kept: number };
 
 export async function editSecretsFile(file: string, opts: EditOptions): Promise<EditOutcome> {
-  const text = readFileSync(file, 'utf8');
+  const text = readText(file);
   const before = parsed(file, text);
   const old = findOrThrow(before);
   const plaintexts = await decryptAll(old, opts.identity);
@@ -58,6 +58,15 @@ export async function editSecretsFile(file: string, opts: EditOptions): Promise<
   }
   writeFileAtomic(file, out, statSync(file).mode & 0o7777);
   return { written: true, encrypted: ciphers.length - kept, kept };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new KeelError('E_SECRET', `cannot read ${file}: ${why}`, { cause: e });
+  }
 }
 
 function parsed(file: string, text: string): YamlSource {
