@@ -46,7 +46,13 @@ export function parseBundle(name: string, dir: string): Bundle {
   const { source, errors } = readYamlFile(file);
   bundle.errors.push(...errors);
   if (!source || errors.length) return bundle;
-  const data: unknown = source.doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = source.doc.toJS() ?? {};
+  } catch (e) {
+    bundle.errors.push(new ConfigError(`invalid YAML: ${(e as Error).message}`, { pos: posOf(source, null), cause: e }));
+    return bundle;
+  }
   if (!checkBundle(data)) {
     const subject = (p: PathSeg[]) => (p[0] === 'params' && p.length > 1 ? `param ${p[1]} of bundle ${name}` : `bundle ${name}`);
     bundle.errors.push(...schemaErrors(checkBundle.errors ?? [], { source, root: source.doc.contents, basePath: [], data, subject }));

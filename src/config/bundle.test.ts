@@ -125,6 +125,15 @@ describe('bundle mistakes', () => {
     expect(host('bad-when')).toEqual([`${I}:32:77: when: the condition must be true or false, it gave "bad-when" (string)`]);
   });
 
+  it('a with: value that is no data, and a bundle.yaml whose alias has no anchor (found by the fuzz test)', () => {
+    expect(host('function')).toEqual([
+      `${I}:38:58: with.server_name: this expression is a function, not a value: call it (range(3), cycler("a", "b").next())`,
+    ]);
+    expect(host('bad-alias')).toEqual([
+      `${B}/bundles/alias/bundle.yaml:1:1: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope`,
+    ]);
+  });
+
   it("a source outside the bundle's folder", () => {
     expect(host('escape')).toEqual([
       `${B}/bundles/escape/states/main.yaml:2:5: resource escape[a]/file:/tmp/keel-bundle-test/escape: source ../site/bundle.yaml is outside the bundle's folder ${B}/bundles/escape`,

@@ -11,7 +11,8 @@ import { findBundle } from './bundle-path.js';
 import { makeRenderer, type Renderer } from './render.js';
 import { renderNode, scalarLocation } from './render-tree.js';
 import { schemaErrors } from './schema-errors.js';
-import { posOf } from './source.js';
+import { findUnplain } from './plain-value.js';
+import { nodeAt, pathString, posOf } from './source.js';
 import { parseStateFile, type IncludeRef, type StateFile } from './state-file.js';
 import { locateState, stateNotFound } from './state-names.js';
 import type { HostConfig, IncludeEntry, Inventory } from './types.js';
@@ -136,6 +137,11 @@ function instanceParams(bundle: Bundle, key: string, entry: IncludeEntry, r: Ren
   const renderErrors: KeelError[] = [];
   const given = entry.with ? renderNode(entry.source, entry.with, r, renderErrors) : {};
   if (renderErrors.length) return renderErrors;
+  const unplain = findUnplain(given);
+  if (unplain) {
+    const node = nodeAt(entry.source, entry.with ?? null, unplain.path).node;
+    return [new ConfigError(`${pathString(['with', ...unplain.path])}: ${unplain.why}`, { pos: posOf(entry.source, node) })];
+  }
   const { params, errors } = withDefaults(bundle, given);
   if (params) return params;
   const root: Node | null = entry.with ?? null;
