@@ -5,6 +5,7 @@
 // the hosts down. Without root it runs the same on localhost through the local transport under a scratch
 // directory. Every step is the real `keel` command a user would type.
 import { spawnSync } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -26,14 +27,29 @@ function keel(args, { expect } = {}) {
 
 const labSsh = 'ssh -F /dev/null -i .keel/lab/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=.keel/lab/known_hosts';
 
-/** Fetch the page Nginx serves (Django rendering a row from PostgreSQL), once Gunicorn answers. */
-async function showPage(url) {
-  console.log(bold(`\n$ curl ${url}`));
+/** GET / with a Host header (fetch cannot set Host): status and body, or undefined. */
+function getPage(address, site) {
+  return new Promise((resolve) => {
+    const req = get({ host: address, port: 80, path: '/', headers: { Host: site }, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Fetch a site's page through Nginx (Django rendering a row from PostgreSQL), once its Gunicorn answers. */
+async function showPage(address, site) {
+  const url = `http://${address}/`;
+  console.log(bold(`\n$ curl -H 'Host: ${site}' ${url}`));
   const until = Date.now() + 30_000;
   for (;;) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    const res = await getPage(address, site);
     if (res?.status === 200) {
-      console.log((await res.text()).trim());
+      console.log(res.body.trim());
       return;
     }
     if (Date.now() > until) {
@@ -70,11 +86,13 @@ if (useLab) {
     keel(['plan'], { expect: [2] });
     keel(['converge'], { expect: [0] });
     keel(['plan'], { expect: [0] });
-    await showPage('http://10.199.0.11/');
+    // two Django sites behind one Nginx (two instances of bundles/django_app)
+    await showPage('10.199.0.11', 'superbook.lab');
+    await showPage('10.199.0.11', 'shelf.lab');
     sh(`${labSsh} root@10.199.0.11 'systemctl stop nginx; chmod 0644 /etc/superbook/env'`);
     keel(['plan'], { expect: [2] });
     keel(['converge'], { expect: [0] });
-    await showPage('http://10.199.0.11/');
+    await showPage('10.199.0.11', 'superbook.lab');
   } finally {
     if (process.env.KEEL_LAB_KEEP !== '1') keel(['lab', 'down']);
   }

@@ -12,10 +12,15 @@ describe('shipped examples', () => {
     expect(res.code).toBe(0);
   });
 
-  it('the graph of the web host orders the checkout before migrations and Gunicorn', async () => {
+  it("the graph of the web host orders each site's checkout before its migrations and its Gunicorn", async () => {
     const res = await keel(['graph', '-l', 'web1', '--format', 'dot']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain('"git:/srv/superbook" -> "command:migrate"');
-    expect(res.stdout).toContain('"systemd_unit:gunicorn.service" -> "service:gunicorn"');
+    for (const site of ['superbook', 'shelf']) {
+      const id = (local: string) => `"django_app[${site}]/${local}"`;
+      expect(res.stdout).toContain(`${id(`git:/srv/${site}`)} -> ${id('command:migrate')}`);
+      expect(res.stdout).toContain(`${id(`systemd_unit:gunicorn-${site}.service`)} -> ${id(`service:gunicorn-${site}`)}`);
+      // a site's config reloads the one Nginx of the plain state nginx
+      expect(res.stdout).toContain(`"nginx_site[${site}]/site" -> "service:nginx"`);
+    }
   });
 });

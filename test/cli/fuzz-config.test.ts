@@ -8,7 +8,7 @@
  * an inventory of one host, so that a case compiles only what it mutated; the inventory itself
  * is mutated with every state behind it.
  */
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -22,8 +22,13 @@ import { mutate, textMutation, yamlMutation, type Mutation } from '../helpers/co
 import { keel, REPO } from '../helpers/keel.js';
 
 const SEED = Number(process.env.KEEL_FUZZ_SEED ?? 20261201);
-const STATES = ['app', 'nginx', 'postgresql', 'demo'];
-const TEMPLATES = ['states/templates/nginx-site.conf.j2', 'states/templates/gunicorn.service.j2'];
+const STATES = ['django', 'nginx', 'postgresql', 'demo'];
+/** The example's bundles and their one state each. */
+const BUNDLES = [
+  ['django_app', 'app'],
+  ['nginx_site', 'site'],
+  ['postgres_app', 'db'],
+] as const;
 const RELATIONS = ['require', 'before', 'watch', 'notify'];
 
 interface Project {
@@ -35,16 +40,20 @@ interface Project {
 }
 
 /**
- * A copy of the example (inventory.yaml, states/ and templates), plus each example resource on
- * its own as `states/one-<state>-<n>.yaml` (relations dropped: they name the other resources)
- * with a one-host inventory and the example's variables: a case compiles what it mutated.
+ * A copy of the example (inventory.yaml, states/, bundles/), plus each example resource on its
+ * own as `states/one-<state>-<n>.yaml` (relations dropped: they name the other resources), or
+ * for a bundle's resource as a bundle `bundles/one-<bundle>-<n>/` (its bundle.yaml and
+ * templates, that one resource as its state) instantiated with the example's first `with`,
+ * each with a one-host inventory and the example's variables: a case compiles what it mutated.
  */
 function exampleProject(): Project {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'keel-fuzz-')));
   cpSync(join(REPO, 'inventory.yaml'), join(dir, 'inventory.yaml'));
   cpSync(join(REPO, 'states'), join(dir, 'states'), { recursive: true });
+  cpSync(join(REPO, 'bundles'), join(dir, 'bundles'), { recursive: true });
   // db_password is a !secret: its ciphertext is as good as any string here (only loader errors count)
-  const vars = parse(readFileSync(join(REPO, 'inventory.yaml'), 'utf8'), { logLevel: 'error' }).vars;
+  const inventory = parse(readFileSync(join(REPO, 'inventory.yaml'), 'utf8'), { logLevel: 'error' });
+  const vars = inventory.vars;
   const targets = new Map<string, string>([['inventory.yaml', 'inventory.yaml']]);
   for (const state of STATES) {
     const resources: Record<string, unknown>[] = parse(readFileSync(join(dir, 'states', `${state}.yaml`), 'utf8')).resources;
@@ -54,8 +63,25 @@ function exampleProject(): Project {
       writeFileSync(join(dir, 'states', `${name}.yaml`), stringify({ resources: [r] }));
       writeFileSync(join(dir, `inv-${name}.yaml`), stringify({ vars, hosts: { h: { connection: 'local', states: [name] } } }));
       targets.set(`states/${name}.yaml`, `inv-${name}.yaml`);
-      const template = TEMPLATES.find((t) => JSON.stringify(r).includes(t.replace('states/', '')));
-      if (template) targets.set(template, `inv-${name}.yaml`);
+    });
+  }
+  const instances = Object.values(inventory.groups as Record<string, { states: unknown[] }>).flatMap((g) => g.states);
+  for (const [bundle, state] of BUNDLES) {
+    const resources: Record<string, unknown>[] = parse(readFileSync(join(dir, 'bundles', bundle, 'states', `${state}.yaml`), 'utf8')).resources;
+    const entry = instances.find((e) => (e as { bundle?: string }).bundle === bundle) as { with: unknown };
+    resources.forEach((r, i) => {
+      const name = `one-${bundle}-${i}`;
+      for (const k of RELATIONS) delete r[k];
+      cpSync(join(dir, 'bundles', bundle), join(dir, 'bundles', name), { recursive: true });
+      rmSync(join(dir, 'bundles', name, 'states'), { recursive: true });
+      mkdirSync(join(dir, 'bundles', name, 'states'));
+      writeFileSync(join(dir, 'bundles', name, 'states', 'main.yaml'), stringify({ resources: [r] }));
+      const states = [{ bundle: name, name: 'x', with: entry.with }];
+      writeFileSync(join(dir, `inv-${name}.yaml`), stringify({ vars, hosts: { h: { connection: 'local', states } } }));
+      targets.set(`bundles/${name}/states/main.yaml`, `inv-${name}.yaml`);
+      if (i === 0) targets.set(`bundles/${name}/bundle.yaml`, `inv-${name}.yaml`);
+      const template = typeof r.source === 'string' ? r.source : typeof r.template === 'string' ? r.template : undefined;
+      if (template) targets.set(`bundles/${name}/${template}`, `inv-${name}.yaml`);
     });
   }
   const original = new Map([...targets.keys()].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));

@@ -1,9 +1,12 @@
 /**
- * The production Django stack (states/*.yaml, examples/superbook) built for real on two fresh
- * lab hosts: PostgreSQL on the db host; Nginx in front of Gunicorn running Django on the web
- * host. One converge builds it, a second changes nothing, hand-made drift is shown and fixed,
- * and a new commit is deployed with exactly the steps a deploy needs.
+ * The production Django stack (states/*.yaml, bundles/*, examples/superbook) built for real on
+ * two fresh lab hosts: PostgreSQL on the db host with one database per site; on the web host one
+ * Nginx in front of two Django sites, two instances of bundles/django_app (each its Gunicorn,
+ * settings and database) and of bundles/nginx_site. One converge builds it, both sites answer
+ * by their Host header, a second converge changes nothing, hand-made drift is shown and fixed,
+ * and a new commit is deployed to both sites with exactly the steps a deploy needs.
  */
+import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,16 +28,29 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
   const worktree = join(dir, 'app-src');
   const changedIds = (report: any, host: string) =>
     report.hosts.find((h: any) => h.host === host).resources.filter((r: any) => r.status === 'changed').map((r: any) => r.id).sort();
-  /** The front page once Gunicorn answers (a restarted Gunicorn takes a moment to listen). */
-  const page = async (): Promise<string> => {
+  /** GET / of the web host with a Host header: status and body (fetch cannot set Host). */
+  const getPage = (hostHeader: string) =>
+    new Promise<{ status: number; body: string } | undefined>((resolve) => {
+      const req = get({ host: web.address, port: 80, path: '/', headers: { Host: hostHeader }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(undefined));
+    });
+  /** A site's front page once its Gunicorn answers (a restarted Gunicorn takes a moment to listen). */
+  const page = async (site = 'superbook.lab'): Promise<string> => {
     const until = Date.now() + 30_000;
     for (;;) {
-      const res = await fetch(`http://${web.address}/`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-      if (res?.status === 200) return res.text();
-      if (Date.now() > until) throw new Error(`http://${web.address}/ answered ${res?.status ?? 'nothing'} for 30 s`);
+      const res = await getPage(site);
+      if (res?.status === 200) return res.body;
+      if (Date.now() > until) throw new Error(`http://${web.address}/ (Host: ${site}) answered ${res?.status ?? 'nothing'} for 30 s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
+  const app = (site: string, id: string) => `django_app[${site}]/${id}`;
   const gitEnv = () => ({
     ...process.env,
     GIT_SSH_COMMAND: `ssh -F /dev/null -i ${web.identity} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${web.knownHosts}`,
@@ -54,6 +70,7 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     inv.setIn(['secrets', 'identity'], join(REPO, 'examples', 'demo-age.key'));
     writeFileSync(inventory, inv.toString());
     symlinkSync(join(REPO, 'states'), join(dir, 'states'));
+    symlinkSync(join(REPO, 'bundles'), join(dir, 'bundles'));
     execFileSync('sh', [join(REPO, 'scripts', 'push-app.sh'), web.address, web.identity, web.knownHosts], {
       env: { ...process.env, KEEL_APP_WORKTREE: worktree },
     });
@@ -69,12 +86,21 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     const failures = conv.report.hosts.flatMap((h: any) => h.resources.filter((r: any) => r.status !== 'ok' && r.status !== 'changed'));
     expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
     expect(conv.code).toBe(0);
-    expect(await page()).toContain(GREETING);
+    // two sites behind one Nginx, told apart by the Host header, each with its own database
+    const [superbook, shelf] = [await page('superbook.lab'), await page('shelf.lab')];
+    expect(superbook).toContain('<h1>superbook</h1>');
+    expect(superbook).toContain('database: superbook');
+    expect(shelf).toContain('<h1>shelf</h1>');
+    expect(shelf).toContain('database: shelf');
+    for (const html of [superbook, shelf]) expect(html).toContain(GREETING);
+    // superbook is the default site: a request for an unknown name reaches it
+    expect(await page(web.address)).toContain('<h1>superbook</h1>');
+    expect(await onHost(web, 'systemctl is-active gunicorn-superbook gunicorn-shelf')).toBe('active\nactive\n');
     // static files come from Nginx itself, not from Django
     const css = await fetch(`http://${web.address}/static/books/style.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get('server')).toMatch(/nginx/);
-  });
+  }, 900_000);
 
   it('a second converge changes nothing and plan is clean', async () => {
     const again = await keelJson(['converge', '-i', inventory]);
@@ -89,24 +115,36 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     execFileSync('git', ['-C', worktree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'release 2']);
     execFileSync('git', ['-C', worktree, 'push', '-q', `root@${web.address}:/srv/git/superbook.git`, 'main'], { env: gitEnv() });
     const head = execFileSync('git', ['-C', worktree, 'rev-parse', 'HEAD']).toString().trim();
-    const pidBefore = await onHost(web, 'systemctl show -p MainPID --value gunicorn');
+    // one MainPID per unit (systemctl separates units with an empty line)
+    const pids = async () => (await onHost(web, 'systemctl show -p MainPID --value gunicorn-superbook gunicorn-shelf')).split('\n').filter(Boolean);
+    const pidsBefore = await pids();
 
     const plan = await keelJson(['plan', '-i', inventory]);
-    const git = plan.report.hosts.find((h: any) => h.host === 'web1').resources.find((r: any) => r.id === 'git:/srv/superbook');
-    expect(git.changes).toContainEqual(expect.objectContaining({ field: 'revision', to: head }));
+    for (const site of ['superbook', 'shelf']) {
+      const git = plan.report.hosts.find((h: any) => h.host === 'web1').resources.find((r: any) => r.id === app(site, `git:/srv/${site}`));
+      expect(git.changes).toContainEqual(expect.objectContaining({ field: 'revision', to: head }));
+    }
 
     const conv = await keelJson(['converge', '-i', inventory]);
     expect(conv.code).toBe(0);
-    expect(changedIds(conv.report, 'web1')).toEqual(['command:collectstatic', 'command:migrate', 'git:/srv/superbook', 'service:gunicorn']);
+    // both sites run the repository's main: each deploys, and nothing else changes
+    expect(changedIds(conv.report, 'web1')).toEqual(
+      ['shelf', 'superbook'].flatMap((s) => [app(s, 'command:collectstatic'), app(s, 'command:migrate'), app(s, `git:/srv/${s}`), app(s, `service:gunicorn-${s}`)]),
+    );
     expect(changedIds(conv.report, 'db1')).toEqual([]);
-    expect(await onHost(web, 'systemctl show -p MainPID --value gunicorn')).not.toBe(pidBefore);
-    expect(await onHost(web, "git -c safe.directory='*' -C /srv/superbook rev-parse HEAD")).toBe(`${head}\n`);
-    const html = await page();
-    expect(html).toContain('release 2');
-    expect(html).toContain(GREETING);
+    const after = await pids();
+    expect(after).toHaveLength(2);
+    expect(after[0]).not.toBe(pidsBefore[0]);
+    expect(after[1]).not.toBe(pidsBefore[1]);
+    expect(await onHost(web, "git -c safe.directory='*' -C /srv/superbook rev-parse HEAD; git -c safe.directory='*' -C /srv/shelf rev-parse HEAD")).toBe(`${head}\n${head}\n`);
+    for (const site of ['superbook.lab', 'shelf.lab']) {
+      const html = await page(site);
+      expect(html).toContain('release 2');
+      expect(html).toContain(GREETING);
+    }
   });
   it('shows hand-made drift with diffs and fixes it', async () => {
-    await onHost(web, 'systemctl stop nginx && echo "# edited by hand" >> /etc/nginx/sites-enabled/superbook.conf && chmod 0644 /etc/superbook/env');
+    await onHost(web, 'systemctl stop nginx && echo "# edited by hand" >> /etc/nginx/sites-enabled/superbook.lab.conf && chmod 0644 /etc/superbook/env');
     // the role owns the app's tables: hand them to postgres first, as an admin would (last test:
     // the app cannot read them afterwards, which keel does not manage)
     await onHost(db, `cd / && runuser -u postgres -- psql -q -d superbook -c 'REASSIGN OWNED BY superbook TO postgres' -c 'DROP OWNED BY superbook' -c 'ALTER DATABASE superbook OWNER TO postgres' -c 'DROP ROLE superbook'`);
@@ -114,17 +152,21 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     expect(plan.code).toBe(2);
     const res = (host: string, id: string) => plan.report.hosts.find((h: any) => h.host === host).resources.find((r: any) => r.id === id);
     expect(res('web1', 'service:nginx').changes).toContainEqual({ field: 'running', from: false, to: true });
-    expect(res('web1', 'template:/etc/nginx/sites-enabled/superbook.conf').diff).toContain('-# edited by hand');
-    expect(res('web1', 'app-env').changes).toContainEqual({ field: 'mode', from: '0644', to: '0640' });
-    expect(res('db1', 'postgres_role:superbook').action).toBe('create');
-    expect(res('db1', 'postgres_db:superbook').changes).toContainEqual({ field: 'owner', from: 'postgres', to: 'superbook' });
+    expect(res('web1', 'nginx_site[superbook]/site').diff).toContain('-# edited by hand');
+    expect(res('web1', app('superbook', 'env')).changes).toContainEqual({ field: 'mode', from: '0644', to: '0640' });
+    // the other instances are untouched: nothing to do for them
+    expect(res('web1', 'nginx_site[shelf]/site').action).toBe('none');
+    expect(res('web1', app('shelf', 'env')).action).toBe('none');
+    expect(res('db1', 'postgres_app[superbook]/postgres_role:superbook').action).toBe('create');
+    expect(res('db1', 'postgres_app[superbook]/postgres_db:superbook').changes).toContainEqual({ field: 'owner', from: 'postgres', to: 'superbook' });
+    expect(res('db1', 'postgres_app[shelf]/postgres_role:shelf').action).toBe('none');
     expect(plan.stdout).not.toContain('lab-only-secret');
 
     const conv = await keel(['converge', '-i', inventory]);
     expect(conv.code, conv.stdout).toBe(0);
     expect(conv.stdout).not.toContain('lab-only-secret');
     expect((await keel(['plan', '-i', inventory])).code).toBe(0);
-    expect(await onHost(web, 'systemctl is-active nginx; stat -c %a /etc/superbook/env; grep -c "edited by hand" /etc/nginx/sites-enabled/superbook.conf || true')).toBe('active\n640\n0\n');
+    expect(await onHost(web, 'systemctl is-active nginx; stat -c %a /etc/superbook/env; grep -c "edited by hand" /etc/nginx/sites-enabled/superbook.lab.conf || true')).toBe('active\n640\n0\n');
     // the role is back, with its password: log in with it over TCP
     expect(await onHost(db, `cd / && PGPASSWORD=lab-only-secret psql -h 127.0.0.1 -U superbook -d superbook -tAc 'select current_user'`)).toBe('superbook\n');
   });

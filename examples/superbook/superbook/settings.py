@@ -6,6 +6,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = os.environ.get("SUPERBOOK_SECRET_KEY", "insecure-example-key")
 DEBUG = os.environ.get("SUPERBOOK_DEBUG", "0") == "1"
+# one code base, several sites (bundles/django_app instances): each names itself
+SITE_NAME = os.environ.get("SUPERBOOK_SITE_NAME", "superbook")
 ALLOWED_HOSTS = os.environ.get("SUPERBOOK_ALLOWED_HOSTS", "*").split(",")
 
 INSTALLED_APPS = [
