@@ -7,6 +7,7 @@ import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError, ConfigErrors, KeelError } from '../errors.js';
 import { factsPlaceholder } from '../facts/state-facts.js';
+import { withoutSecrets } from '../redact.js';
 import type { StateFacts } from '../facts/types.js';
 import { getModule } from '../registry.js';
 import type { CompiledHost, Inventory, Resource, SkippedResource } from './types.js';
@@ -40,7 +41,9 @@ export function compileHostStates(inv: Inventory, host: string, facts: StateFact
 
 /** Every error of every host, each (file:line:col + message) once: for `keel validate`. */
 export function validateInventory(inv: Inventory): KeelError[] {
-  return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap((h) => collectHost(inv, h, factsPlaceholder().facts).errors)));
+  // an error may quote a value it found: never a secret
+  const errorsOf = (h: string) => collectHost(inv, h, factsPlaceholder().facts).errors.map((e) => withoutSecrets(e, inv.hosts.get(h)?.secrets ?? []));
+  return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap(errorsOf)));
 }
 
 function collectHost(inv: Inventory, host: string, facts: StateFacts): CompiledHost & { errors: KeelError[] } {

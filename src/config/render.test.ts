@@ -62,3 +62,14 @@ describe('templates run no code', () => {
     expect(s.render('{{ "abc".length }}')).toBe(3);
   });
 });
+
+describe('computed keys', () => {
+  it('read the mapping and the key: ports[item] renders, an undefined key variable is named', () => {
+    const s = makeRenderer({ ports: { shop: 8001, blog: 8002 }, item: 'shop', app: { sites: { shop: { port: 1 } } } });
+    expect(s.render('{{ ports[item] }}')).toBe(8001);
+    expect(s.render('{{ ports["bl" ~ "og"] }}')).toBe(8002);
+    expect(s.render('{{ app.sites[item].port }}')).toBe(1);
+    expect(() => s.render('{{ ports[site] }}')).toThrow(/undefined variable 'site'/);
+    expect(() => s.render('{{ portz[item] }}')).toThrow(/undefined variable 'portz'; did you mean 'ports'/);
+  });
+});

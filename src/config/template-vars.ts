@@ -120,6 +120,10 @@ function collect(n: NjNode, uses: VarUse[]): void {
       }
       if (isNode(cur) && cur.typename === 'Symbol') {
         uses.push({ path: [String(cur.value), ...segs], line: cur.lineno, col: cur.colno });
+      } else if (isNode(cur) && cur.typename === 'LookupVal') {
+        // a computed key (`ports[item]`): the lookup's target and its key are both reads
+        collect(cur.target as NjNode, uses);
+        if (isNode(cur.val)) collect(cur.val, uses);
       } else if (isNode(cur)) {
         collect(cur, uses);
       }

@@ -19,7 +19,7 @@ import { buildGraph, type Graph } from '../graph/build.js';
 import { chainShared, sharedPaths } from '../graph/shared-paths.js';
 import type { PrepareEnv } from '../module.js';
 import { getModule } from '../registry.js';
-import { redactSecrets } from './host-report.js';
+import { redactSecrets, withoutSecrets } from '../redact.js';
 
 export interface HostJob {
   host: HostConfig;
@@ -170,17 +170,15 @@ function dedupe(errors: KeelError[]): KeelError[] {
 }
 
 /**
- * --tags: the tagged resources plus whatever watches them, so that a changed config file still
+ * --tags: the tagged resources plus whatever watches them (and what watches those), so that a changed config file still
  * restarts its (untagged) service: a refresh skipped now would never happen later.
  */
 function selectByTags(resources: Resource[], graph: Graph, tags: string[]): Set<string> {
   const selected = new Set(resources.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t))).map((r) => r.id));
-  for (const id of [...selected]) for (const w of graph.watchers.get(id) ?? []) selected.add(w);
+  // transitively: a drop-in reloads its unit, whose refresh restarts the service that watches it
+  const queue = [...selected];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (const w of graph.watchers.get(id) ?? []) if (!selected.has(w)) (selected.add(w), queue.push(w));
+  }
   return selected;
-}
-
-function withoutSecrets(e: KeelError, secrets: readonly string[]): KeelError {
-  const message = redactSecrets(e.message, secrets);
-  if (message === e.message) return e;
-  return new ConfigError(message, { pos: e.pos, host: e.host, resource: e.resource, hint: e.hint });
 }

@@ -3,7 +3,8 @@ import type { SkippedResource } from '../config/types.js';
 import type { Change, ResourceModule } from '../module.js';
 import type { HostReport, HostStatus, ResourceReport } from '../report/types.js';
 
-export const REDACTED = '(sensitive)';
+export { REDACTED, redactSecrets } from '../redact.js';
+import { REDACTED } from '../redact.js';
 
 export function redact(mod: ResourceModule, changes: Change[]): Change[] {
   const secret = new Set(mod.sensitive ?? []);
@@ -45,28 +46,4 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   const report: HostReport = { host, status, durationMs: Date.now() - started, resources, summary };
   if (error) report.error = error;
   return report;
-}
-
-/**
- * Every string in `value` with each secret replaced by "(sensitive)": diffs, changes, errors, the
- * scripts logged at debug. Scripts carry a secret shell-quoted (`'` as `'\''`) and messages may
- * carry it JSON-escaped: those forms are replaced too, so quoting never lets one through.
- */
-export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const forms = secretForms(secrets);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return forms.reduce((s, secret) => s.split(secret).join(REDACTED), v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
-}
-
-/** Each secret as it is, as it is inside shq's quotes and inside a JSON string; longest first. */
-function secretForms(secrets: readonly string[]): string[] {
-  const forms = new Set<string>();
-  for (const s of secrets) for (const f of [s, s.replace(/'/g, `'\\''`), JSON.stringify(s).slice(1, -1)]) forms.add(f);
-  return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -37,7 +37,16 @@ describe('the facts variable', () => {
     const r = makeRenderer({ facts: p.facts, name: 'web' });
     expect(r.render('{{ name }}')).toBe('web');
     expect(p.read()).toBe(false);
-    expect(r.render("{{ facts.os.family == 'debian' }}")).toBe(false);
+    expect(r.render("{{ facts.os.family == 'redhat' }}")).toBe(false);
     expect(p.read()).toBe(true);
+  });
+
+  it('the placeholder is a plausible host: states valid on real hosts compile with it', () => {
+    const r = makeRenderer({ facts: factsPlaceholder().facts });
+    expect(r.render('/srv/{{ facts.os.id }}')).toMatch(/^\/srv\/[a-z]+$/);
+    expect(r.render('{{ facts.addresses[0] }}')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(r.render('{{ facts.cpus * 600 }}')).toBeGreaterThanOrEqual(600);
+    expect(r.render('linux-headers-{{ facts.kernel }}')).toMatch(/^linux-headers-[0-9][\w.+-]*$/);
+    expect(r.render('{{ facts.hostname }}')).not.toBe(r.render('{{ facts.fqdn }}'));
   });
 });

@@ -20,18 +20,23 @@ export function stateFacts(f: Facts): StateFacts {
   });
 }
 
-/** Typed empty values: the shape and types of real facts, so that typos and type errors show at compile. */
-const EMPTY: StateFacts = {
-  os: { family: '', id: '', version_id: '', codename: '' },
-  arch: '',
-  kernel: '',
-  hostname: '',
-  fqdn: '',
-  cpus: 0,
-  memory_mb: 0,
-  init: '',
-  pkg_manager: '',
-  addresses: [],
+/**
+ * A plausible host (Debian 12 on x86_64, documentation addresses): values a real host could have,
+ * so that a state valid on real hosts compiles with it too (`/srv/{{ facts.os.id }}` is a canonical
+ * path, `{{ facts.addresses[0] }}` exists, `{{ facts.cpus * 2 }}` is a valid count, hostname and fqdn
+ * differ), while typos and type errors still show at compile, before any host is touched.
+ */
+const PLACEHOLDER: StateFacts = {
+  os: { family: 'debian', id: 'debian', version_id: '12', codename: 'bookworm' },
+  arch: 'x86_64',
+  kernel: '6.1.0-placeholder',
+  hostname: 'placeholder',
+  fqdn: 'placeholder.example.invalid',
+  cpus: 1,
+  memory_mb: 1024,
+  init: 'systemd',
+  pkg_manager: 'apt',
+  addresses: ['192.0.2.1'],
 };
 
 export interface FactsPlaceholder {
@@ -49,7 +54,7 @@ export interface FactsPlaceholder {
 export function factsPlaceholder(): FactsPlaceholder {
   let read = false;
   const facts = {} as StateFacts;
-  for (const [key, value] of Object.entries(deepFreeze(structuredClone(EMPTY)))) {
+  for (const [key, value] of Object.entries(deepFreeze(structuredClone(PLACEHOLDER)))) {
     Object.defineProperty(facts, key, {
       enumerable: true,
       get: () => {

@@ -94,9 +94,9 @@ describe('bad input about facts', () => {
   });
 
   it('a state wrong only with the host\'s real facts: that host fails with the error at file:line, nothing applied; the other host converges', async () => {
-    // the placeholder has cpus 0: a valid mode; this machine has at least one cpu: an invalid one
+    // the placeholder's hostname is 'placeholder': a valid mode; this machine's is another: an invalid one
     const p = hostsProject({
-      wrong: 'resources:\n  - file: "{{ root }}/w"\n    content: "x"\n    mode: "{{ \'0644\' if facts.cpus == 0 else \'rw-r--r--\' }}"\n',
+      wrong: 'resources:\n  - file: "{{ root }}/w"\n    content: "x"\n    mode: "{{ \'0644\' if facts.hostname == \'placeholder\' else \'rw-r--r--\' }}"\n',
       fine: 'resources:\n  - directory: "{{ root }}"\n  - file: "{{ root }}/f"\n    content: "{{ facts.arch }}\\n"\n',
     });
     try {

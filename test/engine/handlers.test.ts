@@ -95,3 +95,32 @@ describe('refresh: run with guards', () => {
     expect([count(`${p.root}/guarded.log`), count(`${p.root}/second.log`)]).toEqual([2, 2]);
   });
 });
+
+describe('--tags and a chain of handlers', () => {
+  it('a tagged change runs its handler and the handler that watches that one', async () => {
+    const p = project({});
+    projects.push(p);
+    const log = `${p.root}/chain.log`;
+    p.write(
+      'states/app.yaml',
+      `resources:
+  - file: ${p.root}/a.conf
+    content: "a\\n"
+    tags: [cfg]
+    notify: [command:first]
+  - command: first
+    run: echo first >> ${log}
+    refresh: run
+  - command: second
+    run: echo second >> ${log}
+    refresh: run
+    watch: [command:first]
+`,
+    );
+    p.write('inventory.yaml', 'hosts:\n  localhost:\n    connection: local\n    states: [app]\n');
+    const run = await runLocal('converge', p.inventory, { tags: ['cfg'] });
+    expect(run.code, run.text).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('first\nsecond\n');
+    expect(resource(run, 'command:second')).toMatchObject({ refreshed: true, refresh: { action: 'run', because: ['command:first'] } });
+  });
+});

@@ -53,6 +53,28 @@ describe('sensitive_vars in errors about the configuration', () => {
     expect(res.stderr).toContain('mode');
     expect(res.stderr).not.toContain('0640secret');
   });
+
+  it('keel validate quotes no secret either: a when, a loop, a mode', async () => {
+    const q = project(
+      {
+        bad: `resources:
+  - file: "{{ root }}/a"
+    when: "db_password"
+  - file: "{{ root }}/b"
+    mode: "{{ db_password }}"
+  - file: "{{ root }}/c-{{ item.name }}"
+    loop: "{{ users }}"
+`,
+      },
+      `vars:\n  root: /tmp\n  db_password: "0640secret"\n  users: [{name: app, password: Hunter2secret}, {name: app, password: Hunter2secret}]\nsensitive_vars: [db_password, users]\nhosts:\n  localhost:\n    connection: local\n    states: [bad]\n`,
+    );
+    const res = await keel(['validate', '-i', q.inventory]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/when: the condition must be true or false, it gave "\(sensitive\)"/);
+    expect(res.stderr).toMatch(/mode/);
+    expect(res.stderr).toMatch(/same id/);
+    expect(res.stderr).not.toMatch(/0640secret|Hunter2secret/);
+  });
 });
 
 describe('sensitive_vars that name no variable', () => {
