@@ -89,7 +89,7 @@ describe('bad when and loop', () => {
   it.each([
     ['when-not-bool', `${S}/when-not-bool.yaml:3:12: when: the condition must be true or false, it gave "prod" (string)`],
     ['when-undefined', `${S}/when-undefined.yaml:3:12: undefined variable 'envname'; did you mean 'env_name'?`],
-    ['when-syntax', `${S}/when-syntax.yaml:3:23: template error: unexpected token: )`],
+    ['when-syntax', `${S}/when-syntax.yaml:3:12: when: cannot read the condition "env_name ==": it is not one complete expression`],
     ['when-type', `${S}/when-type.yaml:3:11: when: expected a condition (an expression such as "env == 'prod'", or true/false), found [...] (list)`],
     ['loop-not-list', `${S}/loop-not-list.yaml:3:11: loop: expected a list, "{{ env_name }}" gave "prod" (string)`],
     ['loop-mapping', `${S}/loop-mapping.yaml:3:11: loop: expected a list (or a "{{ }}" template giving one), found {...} (mapping)`],

@@ -23,6 +23,9 @@ describe('evaluateWhen', () => {
     expect(() => evaluateWhen('empty', r)).toThrow(/must be true or false/);
     expect(() => evaluateWhen(3, r)).toThrow(ConfigError);
     expect(() => evaluateWhen('{% if x %}', r)).toThrow(/one expression/);
+    for (const broken of ['env_name ==', 'env_name = "prod"', '(env_name', "env_name == 'prod"]) {
+      expect(() => evaluateWhen(broken, r)).toThrow(`when: cannot read the condition ${JSON.stringify(broken)}: it is not one complete expression`);
+    }
   });
 
   it('names an undefined variable', () => {

@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.js';
 import type { Renderer, TextLocation } from './render.js';
 import { describeValue } from './source.js';
+import { templateVarUses } from './template-vars.js';
 
 const WRAPPED = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
 const PREFIX = '{{ (';
@@ -26,7 +27,17 @@ export function evaluateWhen(value: unknown, r: Renderer, at?: TextLocation): bo
   }
   const shift = wrapped ? value.indexOf(expr) : 0;
   const inner: TextLocation | undefined = at && { pos: (offset, token) => at.pos(Math.max(0, offset - PREFIX.length + shift), token) };
-  const result = r.render(`${PREFIX}${expr}) }}`, inner);
+  const text = `${PREFIX}${expr}) }}`;
+  try {
+    templateVarUses(text); // parses it: the parser's own words ("unexpected token: )") name our wrapping, not the mistake
+  } catch (e) {
+    throw new ConfigError(`when: cannot read the condition ${JSON.stringify(expr.trim())}: it is not one complete expression`, {
+      pos: at?.pos(0),
+      hint: "write a comparison or a test: \"env_name == 'prod'\" (== compares), \"x is defined\", \"a and not b\"; quote strings on both ends",
+      cause: e,
+    });
+  }
+  const result = r.render(text, inner);
   if (typeof result === 'boolean') return result;
   throw new ConfigError(`when: the condition must be true or false, it gave ${describeValue(result)}`, {
     pos: at?.pos(0),

@@ -40,9 +40,14 @@ function hostHeadline(host: HostReport, command: RunReport['command']): string {
   }
 }
 
+/** `when: false` (a YAML boolean) needs no quoting; an expression is shown as written. */
+function skippedNote(condition: string): string {
+  return condition === 'false' ? 'skipped: when: false' : `skipped: when ${escLine(JSON.stringify(condition))} is false`;
+}
+
 function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors): string[] {
   const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
-  if (r.condition !== undefined) return [c.gray(`    ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}  skipped: when ${escLine(JSON.stringify(r.condition))} is false`)];
+  if (r.condition !== undefined) return [c.gray(`    ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}  ${skippedNote(r.condition)}`)];
   const note = (r.action === 'may-change' ? ' (may change: a dependency will change first)' : '') + refreshNote(r);
   const state = command === 'converge' || r.status === 'failed' ? ` [${r.status}]` : '';
   // in sync but refreshed (a restart, a handler run): shown as an update
