@@ -41,14 +41,18 @@ function getPage(address, site) {
   });
 }
 
-/** Fetch a site's page through Nginx (Django rendering a row from PostgreSQL), once its Gunicorn answers. */
+/**
+ * Fetch a site's page through Nginx (Django rendering a row from PostgreSQL), once it is served:
+ * its Gunicorn listens, and Nginx's reload took effect (Debian's `nginx -s reload` returns before
+ * the old workers, which still serve the removed default site, stop accepting).
+ */
 async function showPage(address, site) {
   const url = `http://${address}/`;
   console.log(bold(`\n$ curl -H 'Host: ${site}' ${url}`));
   const until = Date.now() + 30_000;
   for (;;) {
     const res = await getPage(address, site);
-    if (res?.status === 200) {
+    if (res?.status === 200 && res.body.includes(`<h1>${site.replace(/\.lab$/, '')}</h1>`)) {
       console.log(res.body.trim());
       return;
     }

@@ -40,13 +40,18 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(undefined));
     });
-  /** A site's front page once its Gunicorn answers (a restarted Gunicorn takes a moment to listen). */
-  const page = async (site = 'superbook.lab'): Promise<string> => {
+  /**
+   * A site's front page once it is served: its Gunicorn listens (a restarted Gunicorn takes a
+   * moment) and Nginx serves the new config. Debian's nginx.service reloads with `nginx -s
+   * reload`, which signals the master and returns at once; until the old workers stop accepting,
+   * a request can still get the removed default site. `marker` is what the right page holds.
+   */
+  const page = async (site = 'superbook.lab', marker = `<h1>${site.replace(/\.lab$/, '')}</h1>`): Promise<string> => {
     const until = Date.now() + 30_000;
     for (;;) {
       const res = await getPage(site);
-      if (res?.status === 200) return res.body;
-      if (Date.now() > until) throw new Error(`http://${web.address}/ (Host: ${site}) answered ${res?.status ?? 'nothing'} for 30 s`);
+      if (res?.status === 200 && res.body.includes(marker)) return res.body;
+      if (Date.now() > until) throw new Error(`http://${web.address}/ (Host: ${site}) answered ${res?.status ?? 'nothing'} without ${marker} for 30 s:\n${res?.body ?? ''}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
@@ -94,7 +99,7 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     expect(shelf).toContain('database: shelf');
     for (const html of [superbook, shelf]) expect(html).toContain(GREETING);
     // superbook is the default site: a request for an unknown name reaches it
-    expect(await page(web.address)).toContain('<h1>superbook</h1>');
+    expect(await page(web.address, '<h1>superbook</h1>')).toContain('<h1>superbook</h1>');
     expect(await onHost(web, 'systemctl is-active gunicorn-superbook gunicorn-shelf')).toBe('active\nactive\n');
     // static files come from Nginx itself, not from Django
     const css = await fetch(`http://${web.address}/static/books/style.css`);
