@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { labDown, labUp } from '../src/lab/index.js';
+import { labDown, labUp } from '../lab/index.js';
 
 const [hosts = 10, resources = 33, runs = 5] = process.argv.slice(2).map(Number);
 const repo = join(import.meta.dirname, '..');

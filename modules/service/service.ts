@@ -25,7 +25,10 @@ Parameters (each unset one is left as it is):
   masked: true goes with neither running: true nor enabled: true.
 - refresh (restart | reload | reload-or-restart, default restart): what a change of a watched
   resource does. A service declared running: false is never refreshed; one with running unset
-  is refreshed only if it is running (try-restart).
+  is refreshed only if it is running (try-restart). A reload is as synchronous as the unit's
+  \`ExecReload=\`: Debian's nginx.service reloads with \`nginx -s reload\`, which signals the
+  master and returns at once, so for a moment after converge old workers may still answer with
+  the old configuration. Use restart where the next request must see the new one.
 
 Ops run in this order: unmask, enable/disable, start/stop, mask. After a start or a restart keel
 checks that the unit is active; if not, the error shows \`systemctl status\` and the last

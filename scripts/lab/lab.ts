@@ -2,7 +2,7 @@
  * Drive the lab by hand until `keel lab` is wired into the CLI:
  *   npx tsx scripts/lab/lab.ts up [N] [--dir DIR] | down [--dir DIR] | status [--dir DIR] | leftovers
  */
-import { labDown, labLeftovers, labStatus, labUp } from '../../src/lab/index.js';
+import { labDown, labLeftovers, labStatus, labUp } from '../../lab/index.js';
 import { isKeelError } from '../../src/errors.js';
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 /** keel lab up N | down | status: throwaway real Debian hosts on this machine (Linux, root). */
 import type { Command } from 'commander';
 // the lab's code loads only when `keel lab` runs
-const loadLab = () => import('../lab/index.js');
+const loadLab = () => import('../../lab/index.js');
 
 interface LabFlags {
   dir?: string;

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeelError } from '../errors.js';
-import { procState } from '../lab/proc.js';
+import { procState } from '../proc.js';
 
 export interface LockInfo {
   pid: number;

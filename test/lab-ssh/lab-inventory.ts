@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { labSsh } from '../../src/lab/index.js';
+import { labSsh } from '../../lab/index.js';
 import type { LabTestHost } from '../lab/global-setup.js';
 
 export interface LabProject {

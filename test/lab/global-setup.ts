@@ -8,8 +8,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive } from '../../src/lab/proc.js';
-import { labDown, labLeftovers, labSupportProblem, labUp, withLabLock } from '../../src/lab/index.js';
+import { isAlive } from '../../src/proc.js';
+import { labDown, labLeftovers, labSupportProblem, labUp, withLabLock } from '../../lab/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,7 +1,7 @@
 /** Pure parts of the lab (no root needed): addresses, MACs, inventories. */
 import { describe, expect, it } from 'vitest';
-import { ansibleInventory, keelInventory, knownHosts } from '../../src/lab/inventory.js';
-import { hostAddress, macFor, parseSubnet } from '../../src/lab/subnet.js';
+import { ansibleInventory, keelInventory, knownHosts } from '../../lab/inventory.js';
+import { hostAddress, macFor, parseSubnet } from '../../lab/subnet.js';
 
 const files = {
   inventory: '/abs/.keel/lab/inventory.yaml',

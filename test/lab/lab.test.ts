@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labSsh, labStatus } from '../../src/lab/index.js';
+import { labSsh, labStatus } from '../../lab/index.js';
 import { shq } from '../../src/shell.js';
 import type { LabTestHost } from './global-setup.js';
 import { labHosts, labSkip } from './lab-env.js';

@@ -4,7 +4,7 @@
  * lab runs on a machine at a time.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 
 export interface LabState {
   subnet: string;

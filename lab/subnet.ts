@@ -1,5 +1,5 @@
 /** Addresses, names and MACs of the lab network: a /24 with the bridge at .1, hosts from .11. */
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 
 export const BRIDGE = 'keel-lab0';
 export const FIRST_HOST_OCTET = 11;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { run } from './exec.js';
 import { removeTree } from './remove-tree.js';
 

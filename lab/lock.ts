@@ -4,9 +4,9 @@
  * process is gone is taken over.
  */
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { sleep } from './exec.js';
-import { isAlive } from './proc.js';
+import { isAlive } from '../src/proc.js';
 
 const LOCK_DIR = '/run/keel-lab';
 const LOCK_FILE = `${LOCK_DIR}/lock`;

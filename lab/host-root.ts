@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { run } from './exec.js';
 import { removeTree } from './remove-tree.js';
 import { IMAGE_RECIPE } from './image.js';

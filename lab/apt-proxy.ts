@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { sleep } from './exec.js';
-import { isAlive, procArgv, readPidFile } from './proc.js';
+import { isAlive, procArgv, readPidFile } from '../src/proc.js';
 
 export const APT_PROXY_PORT = 3142;
 

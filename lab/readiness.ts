@@ -3,7 +3,7 @@
  * boot is finished (`systemctl is-system-running --wait`: running, or degraded with the failed
  * units named). No sleeps beyond a short pause between refused connections.
  */
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { sleep } from './exec.js';
 import { labSsh, type SshTarget } from './ssh.js';
 

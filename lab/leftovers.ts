@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { cgroupMounts } from './cgroup.js';
 import { mountLeftovers } from './host-root.js';
 import { labNetLeftovers } from './network.js';
-import { procArgv } from './proc.js';
+import { procArgv } from '../src/proc.js';
 import { SUPERVISOR_TAG } from './supervisor.js';
-import { procState } from './proc.js';
+import { procState } from '../src/proc.js';
 import { resolveLabOptions, type LabOptions } from './types.js';
 
 function labProcesses(dir: string): string[] {

@@ -1,6 +1,6 @@
 /** Run a local command without a shell (execFile semantics), collecting its output. */
 import { spawn } from 'node:child_process';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 
 export interface RunOptions {
   /** Bytes fed to standard input. */

@@ -1,7 +1,7 @@
 /** Can this machine run a lab? Linux, root, and the few commands the lab drives. */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 
 /** The Debian packages the lab drives (CI installs the same list). */
 export const LAB_APT_PACKAGES = [

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeelError } from '../errors.js';
-import { isAlive, procArgv, readPidFile } from './proc.js';
+import { KeelError } from '../src/errors.js';
+import { isAlive, procArgv, readPidFile } from '../src/proc.js';
 
 export const SUPERVISOR_TAG = 'keel-lab-supervisor';
 

@@ -5,7 +5,7 @@ import { sleep } from './exec.js';
 import { createHostCgroups, destroyCgroups, hostCgroupDirs } from './cgroup.js';
 import { mountHostRoot, removeHostRoot } from './host-root.js';
 import { createHostNet, removeHostNet } from './network.js';
-import { isAlive } from './proc.js';
+import { isAlive } from '../src/proc.js';
 import type { LabNet } from './subnet.js';
 import { nspawnPid, signalSupervisorStop, startSupervisor, supervisorPid } from './supervisor.js';
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeelError } from '../errors.js';
+import { KeelError } from '../src/errors.js';
 import { APT_PROXY_PORT, ensureAptProxy, portOpen, stopAptProxy } from './apt-proxy.js';
 import { removeLabCgroupParents } from './cgroup.js';
 import { removeTree } from './remove-tree.js';
