@@ -1,4 +1,6 @@
 /** Shared first steps of every command: logger, inventory, target hosts. */
+// the resource modules register themselves: every command that compiles states loads them here
+import '../../modules/index.js';
 import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
 import type { Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';

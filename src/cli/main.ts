@@ -1,12 +1,14 @@
-/** keel's command line: wires config, engine and report together; no logic of its own. */
+/**
+ * keel's command line: wires config, engine and report together; no logic of its own. Each
+ * command's code (and the modules, yaml, ajv, ssh2 ...) loads only when that command runs, so
+ * `keel --help` costs about a bare `node` (test/cli/lazy-load.test.ts proves what is loaded).
+ */
 import { Command, Option } from 'commander';
-import '../../modules/index.js';
 import { handleError } from './handle-error.js';
 import { percentage, serialValue, wholeNumber } from './flag-values.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
-import { runCommand, type RunFlags } from './run-command.js';
-import { validateCommand } from './validate-command.js';
-import { graphCommand } from './graph-command.js';
+import type { RunFlags } from './run-command.js';
+import type { CommonFlags } from './load.js';
 import { registerLabCommand } from './lab-command.js';
 import { registerSecretCommand } from './secret-command.js';
 import { registerDriftCommand } from './drift-command.js';
@@ -33,22 +35,22 @@ const runFlags = (cmd: Command) =>
     .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)');
 
 runFlags(program.command('plan').description('show drift without changing anything (exit 0 in sync, 2 drift, 1 error)'))
-  .action((flags: RunFlags) => runCommand('plan', flags));
+  .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('plan', flags));
 
 runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure)'))
   .option('--detailed-exitcode', 'exit with a bitmask: 2 changed, 4 failed, 8 unreachable')
   .option('--lock-timeout <seconds>', `wait this long for another run's lock on a host, then fail that host (default ${DEFAULT_LOCK_TIMEOUT_SECONDS})`, wholeNumber('--lock-timeout', 0))
   .option('--serial <n|p%>', 'converge in rolling batches of this many hosts (or percent of them), one batch after another', serialValue)
   .option('--max-fail-percentage <p>', 'with --serial: stop before the next batch when more than p% of a batch failed', percentage('--max-fail-percentage'))
-  .action((flags: RunFlags) => runCommand('converge', flags));
+  .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('converge', flags));
 
 common(program.command('validate').description('check inventory and states without contacting any host'))
-  .action(validateCommand);
+  .action(async (flags: CommonFlags) => (await import('./validate-command.js')).validateCommand(flags));
 
 common(program.command('graph').description('print the dependency graph of a host'))
   .option('-l, --limit <pattern>', 'host (or pattern) to draw')
   .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
-  .action(graphCommand);
+  .action(async (flags: CommonFlags & { format: 'dot' | 'mermaid' }) => (await import('./graph-command.js')).graphCommand(flags));
 
 registerDriftCommand(program, runFlags);
 registerHistoryCommand(program);

@@ -1,14 +1,7 @@
 /** keel secret keygen / encrypt / edit: age-encrypted `!secret` values (docs/cli.md). */
-import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
-import { ConfigError, ConfigErrors, UsageError } from '../errors.js';
-import { loadInventory } from '../config/index.js';
-import { readYamlFile } from '../config/source.js';
-import { encryptArmored, identityFileText, newIdentity } from '../secrets/age.js';
-import { inventoryIdentity } from '../secrets/decrypt.js';
-import { editSecretsFile } from '../secrets/edit.js';
-import { identityLocation, writeIdentityFile } from '../secrets/identity-file.js';
-import { secretBlock } from '../secrets/secret-block.js';
+import type { Command } from 'commander';
+// the age library and the config code load only when a secret command runs
+const load = () => import('./secret-action.js');
 
 export function registerSecretCommand(program: Command): void {
   const secret = program.command('secret').description('age-encrypted !secret values in the inventory: keygen, encrypt, edit');
@@ -17,18 +10,7 @@ export function registerSecretCommand(program: Command): void {
     .command('keygen')
     .description('write a new age identity (KEEL_AGE_KEY_FILE, default ~/.config/keel/age.key) and print its recipient')
     .option('--force', 'replace an existing identity (whatever it encrypted can no longer be read with it)')
-    .action(async (flags: { force?: boolean }) => {
-      const loc = identityLocation(process.env);
-      const { identity, recipient } = await newIdentity();
-      try {
-        writeIdentityFile(loc.path, identityFileText(identity, recipient, new Date()), !!flags.force);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        throw new UsageError(`${loc.path} already exists: keel keeps it (the secrets encrypted to it need it); --force replaces it`);
-      }
-      process.stderr.write(`wrote ${loc.path} (mode 0600); list its recipient in the inventory: secrets: {recipients: [${recipient}]}\n`);
-      process.stdout.write(`${recipient}\n`);
-    });
+    .action(async (flags: { force?: boolean }) => (await load()).secretKeygen(flags));
 
   secret
     .command('encrypt')
@@ -36,15 +18,7 @@ export function registerSecretCommand(program: Command): void {
     .argument('[value]', 'the value (default: read from stdin, one final newline dropped; an argument shows in ps and shell history)')
     .option('-i, --inventory <file>', 'inventory whose secrets.recipients to encrypt to', 'inventory.yaml')
     .option('-n, --name <var>', 'print `VAR: !secret |` and the block, ready to go under vars:')
-    .action(async (value: string | undefined, flags: { inventory: string; name?: string }) => {
-      if (flags.name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.name)) {
-        throw new UsageError(`--name ${JSON.stringify(flags.name)}: expected a variable name (letters, digits, _)`);
-      }
-      const recipients = recipientsOf(flags.inventory);
-      const plain = value ?? readStdin();
-      const armored = await encryptArmored(plain, recipients);
-      process.stdout.write(secretBlock(armored, flags.name));
-    });
+    .action(async (value: string | undefined, flags: { inventory: string; name?: string }) => (await load()).secretEncrypt(value, flags));
 
   secret
     .command('edit')
@@ -52,39 +26,5 @@ export function registerSecretCommand(program: Command): void {
     .argument('<file>', 'a YAML file with !secret values under vars: (usually the inventory)')
     .option('-i, --inventory <file>', 'inventory whose secrets.recipients to encrypt to (default: FILE itself when it lists them, else inventory.yaml)')
     .option('--rekey', 'encrypt every value again, changed or not (after a change of secrets.recipients)')
-    .action(async (file: string, flags: { inventory?: string; rekey?: boolean }) => {
-      const inventory = flags.inventory ?? (listsRecipients(file) ? file : 'inventory.yaml');
-      const { source } = readYamlFile(inventory);
-      const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
-      const outcome = await editSecretsFile(file, {
-        recipients: recipientsOf(inventory),
-        identity: inventoryIdentity(inventory, source?.doc.toJS(), process.env),
-        editor,
-        rekey: flags.rekey,
-      });
-      process.stderr.write(outcome.written ? `${file}: saved (${outcome.encrypted} value(s) encrypted, ${outcome.kept} unchanged)\n` : `${file}: no change\n`);
-    });
-}
-
-/** The inventory's recipients (validated with the rest of it); none is an error: there would be nobody to encrypt to. */
-function recipientsOf(inventory: string): string[] {
-  const inv = loadInventory(inventory);
-  if (inv.recipients.length > 0) return inv.recipients;
-  throw new ConfigErrors([
-    new ConfigError(`${inventory} lists no age recipient to encrypt to`, {
-      pos: { file: inventory, line: 1, column: 1 },
-      hint: 'add secrets: {recipients: [age1...]} (keel secret keygen prints a new one)',
-    }),
-  ]);
-}
-
-function listsRecipients(file: string): boolean {
-  const data: unknown = readYamlFile(file).source?.doc.toJS();
-  const secrets = (data as { secrets?: { recipients?: unknown } } | null)?.secrets;
-  return Array.isArray(secrets?.recipients) && secrets.recipients.length > 0;
-}
-
-function readStdin(): string {
-  if (process.stdin.isTTY) throw new UsageError('keel secret encrypt: give the value on stdin (printf %s "$VALUE" | keel secret encrypt --name NAME) or as an argument');
-  return readFileSync(0, 'utf8').replace(/\n$/, '');
+    .action(async (file: string, flags: { inventory?: string; rekey?: boolean }) => (await load()).secretEdit(file, flags));
 }
