@@ -1,4 +1,4 @@
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { unifiedPatch } from '../shared/patch.js';
 import { ConfigError, KeelError } from '../../src/errors.js';
 import type { BaseSpec, Change, Plan, PlanContext, ProbeOutput, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
@@ -148,10 +148,7 @@ export function planCron(spec: CronSpec, cur: CronState, ctx: PlanContext): Plan
     if (old?.job !== want.job) changes.push({ field: 'job', from: old?.job ?? null, to: want.job });
     if (changes.length === 0) changes.push({ field: 'entries', from: 'duplicated', to: 'one' });
   }
-  const diff = createTwoFilesPatch(`a/crontab (${user})`, `b/crontab (${user})`, before, after, undefined, undefined, {
-    context: 3,
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+  const diff = unifiedPatch(`a/crontab (${user})`, `b/crontab (${user})`, before, after);
   return { action, changes, diff, steps: { user, name: spec.name, line } };
 }
 

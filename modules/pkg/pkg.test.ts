@@ -96,7 +96,7 @@ describe('pkg names', () => {
 
 describe('pkg schema', () => {
   it('compiles with keel\'s ajv and documents every parameter', async () => {
-    const { ajv } = await import('../../src/config/ajv.js');
+    const ajv = (await import('../../src/config/ajv.js')).runtimeAjv();
     const { pkgModule } = await import('./pkg.js');
     expect(() => ajv.compile(pkgModule.schema)).not.toThrow();
     for (const [k, p] of Object.entries(pkgModule.schema.properties)) expect((p as { description?: string }).description, k).toBeTruthy();
@@ -106,7 +106,7 @@ describe('pkg schema', () => {
 
 describe('pkg schema constraints', () => {
   it('allows version only with state present', async () => {
-    const { ajv } = await import('../../src/config/ajv.js');
+    const ajv = (await import('../../src/config/ajv.js')).runtimeAjv();
     expect(ajv.validate(pkgModule.schema, { version: '1.2-1' })).toBe(true);
     expect(ajv.validate(pkgModule.schema, { version: '1.2-1', state: 'latest' })).toBe(false);
     expect(ajv.validate(pkgModule.schema, { update_cache_age: -1 })).toBe(false);

@@ -203,7 +203,7 @@ describe('service probe under /bin/sh (no systemd as PID 1 here)', () => {
 
 describe('service schema', () => {
   it('compiles with keel\'s ajv and documents every parameter', async () => {
-    const { ajv } = await import('../../src/config/ajv.js');
+    const ajv = (await import('../../src/config/ajv.js')).runtimeAjv();
     const { serviceModule } = await import('./service.js');
     expect(() => ajv.compile(serviceModule.schema)).not.toThrow();
     for (const [k, p] of Object.entries(serviceModule.schema.properties)) expect((p as { description?: string }).description, k).toBeTruthy();

@@ -1,7 +1,7 @@
 /** Wanted file contents and how their difference from the current contents is shown. */
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { unifiedPatch } from './patch.js';
 import { MAX_DIFF_BYTES } from './file-probe.js';
 
 export interface DesiredContent {
@@ -39,13 +39,5 @@ export function contentDiff(
   const binary = current === undefined || (current !== null && !isDiffableText(current)) || !isDiffableText(wanted.bytes);
   if (binary) return `binary/large content differs (sha256 ${short(currentSha)} → ${short(wanted.sha256)})\n`;
   const rel = path.replace(/^\/+/, '');
-  return createTwoFilesPatch(
-    current === null ? '/dev/null' : `a/${rel}`,
-    `b/${rel}`,
-    current === null ? '' : current.toString('utf8'),
-    wanted.bytes.toString('utf8'),
-    undefined,
-    undefined,
-    { context: 3, headerOptions: FILE_HEADERS_ONLY },
-  );
+  return unifiedPatch(current === null ? '/dev/null' : `a/${rel}`, `b/${rel}`, current === null ? '' : current.toString('utf8'), wanted.bytes.toString('utf8'));
 }

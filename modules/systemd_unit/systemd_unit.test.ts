@@ -131,7 +131,7 @@ describe('systemd_unit apply', () => {
 
 describe('systemd_unit schema', () => {
   it('compiles with keel\'s ajv and documents every parameter', async () => {
-    const { ajv } = await import('../../src/config/ajv.js');
+    const ajv = (await import('../../src/config/ajv.js')).runtimeAjv();
     const { systemdUnitModule } = await import('./systemd_unit.js');
     expect(() => ajv.compile(systemdUnitModule.schema)).not.toThrow();
     for (const [k, p] of Object.entries(systemdUnitModule.schema.properties)) expect((p as { description?: string }).description, k).toBeTruthy();

@@ -7,6 +7,7 @@ import { parseTags } from '../config/index.js';
 import type { DriftSettings, Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
 import { KeelError, isKeelError } from '../errors.js';
+import { createLogger } from '../log.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import { connect } from '../transport/connect.js';
@@ -23,7 +24,8 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.every) checkCronExpression(flags.every, '--every', { allowSeconds: true });
   if (flags.installCron) checkCronExpression(flags.installCron, '--install-cron');
   const tags = parseTags(flags.tags);
-  const { log, inv, hosts } = await loadCommon(flags);
+  const log = createLogger(flags.logLevel, flags.logFile);
+  const { inv, hosts } = await loadCommon(flags);
   const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
   const settings = driftSettings(inv, flags);
   const invocation: DriftInvocation = {
@@ -46,7 +48,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.systemdTimer) return timerCommand(flags, invocation);
   // Compile now: bad input fails before the first run (and before --every starts waiting).
   compileTagged(inv, hosts, tags);
-  if (flags.every) return everyCommand(flags, tags, stateDir);
+  if (flags.every) return everyCommand(flags, tags, stateDir, log);
   const out = await once(flags, inv, hosts, tags, stateDir, settings, log, () => false);
   process.exitCode = out.exitCode;
 }
@@ -99,7 +101,7 @@ function timerCommand(flags: DriftFlags, inv: DriftInvocation): void {
   else process.stdout.write(`enabled ${units.name}.timer; logs: journalctl -u ${units.name}.service\n`);
 }
 
-async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string): Promise<void> {
+async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string, log: Logger): Promise<void> {
   let stopping = false;
   let current: Promise<unknown> | undefined;
   const job = new Cron(flags.every!, { protect: true }, async () => {
@@ -108,7 +110,7 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string)
       try {
         // re-read inventory and states every run: they may have been edited since
         const fresh = await loadCommon(flags);
-        await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), fresh.log, () => stopping);
+        await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), log, () => stopping);
       } catch (e) {
         process.stderr.write(`keel drift: run failed: ${escapeTerminal(isKeelError(e) ? e.format() : (e as Error).message)}\n`);
       }

@@ -1,10 +1,10 @@
-/** Shared first steps of every command: logger, inventory, target hosts. */
+/** Shared first steps of every command: inventory, target hosts. */
 // the resource modules register themselves: every command that compiles states loads them here
 import '../../modules/index.js';
 import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
 import type { Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
-import { createLogger, type LogLevel } from '../log.js';
+import type { LogLevel } from '../log.js';
 import { decryptInventorySecrets } from '../secrets/decrypt.js';
 
 export interface CommonFlags {
@@ -17,11 +17,10 @@ export interface CommonFlags {
 
 /** `!secret` values are decrypted first (async, the age library), before any host is compiled. */
 export async function loadCommon(flags: CommonFlags) {
-  const log = createLogger(flags.logLevel, flags.logFile);
   const secrets = await decryptInventorySecrets(flags.inventory);
   const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var), secrets });
   const hosts = selectHosts(inv, flags.limit);
-  return { log, inv, hosts };
+  return { inv, hosts };
 }
 
 /** Compile the target hosts; a --tags that no resource of theirs has is an error, not "in sync". */

@@ -5,6 +5,7 @@ import { exitCode } from '../engine/exit-code.js';
 import { runJobs } from '../engine/run.js';
 import type { Serial } from '../engine/rollout.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type LockSettings } from '../engine/remote-lock.js';
+import { createLogger } from '../log.js';
 import { escapeTerminalLine } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
@@ -34,7 +35,8 @@ export function runLock(command: string, flags: RunFlags): LockSettings {
 
 export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
   const tags = parseTags(flags.tags);
-  const { log, inv, hosts } = await loadCommon(flags);
+  const log = createLogger(flags.logLevel, flags.logFile);
+  const { inv, hosts } = await loadCommon(flags);
   const jobs = compileTagged(inv, hosts, tags);
   let interrupted = false;
   const onSigint = () => {

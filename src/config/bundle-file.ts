@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError, type KeelError } from '../errors.js';
-import { ajv } from './ajv.js';
+import { compileSchema } from './ajv.js';
 import { schemaErrors } from './schema-errors.js';
 import { nodeAt, posOf, readYamlFile, type PathSeg, type YamlSource } from './source.js';
 import { locateState, stateNotFound } from './state-names.js';
@@ -29,7 +29,7 @@ export interface Bundle {
   errors: KeelError[];
 }
 
-const bundleSchema = {
+export const bundleSchema = {
   type: 'object',
   properties: {
     description: { type: 'string' },
@@ -38,7 +38,6 @@ const bundleSchema = {
   },
   additionalProperties: false,
 };
-const checkBundle = ajv.compile(bundleSchema);
 
 export function parseBundle(name: string, dir: string): Bundle {
   const file = join(dir, 'bundle.yaml');
@@ -53,6 +52,7 @@ export function parseBundle(name: string, dir: string): Bundle {
     bundle.errors.push(new ConfigError(`invalid YAML: ${(e as Error).message}`, { pos: posOf(source, null), cause: e }));
     return bundle;
   }
+  const checkBundle = compileSchema(bundleSchema);
   if (!checkBundle(data)) {
     const subject = (p: PathSeg[]) => (p[0] === 'params' && p.length > 1 ? `param ${p[1]} of bundle ${name}` : `bundle ${name}`);
     bundle.errors.push(...schemaErrors(checkBundle.errors ?? [], { source, root: source.doc.contents, basePath: [], data, subject }));
@@ -72,7 +72,7 @@ function paramsValidator(source: YamlSource, params: Record<string, Record<strin
     .filter(([, s]) => !('default' in s))
     .map(([k]) => k);
   try {
-    return ajv.compile({ type: 'object', properties: params, required, additionalProperties: false });
+    return compileSchema({ type: 'object', properties: params, required, additionalProperties: false });
   } catch (e) {
     const message = (e as Error).message;
     // "schema is invalid: data/properties/port/type must be equal to one of the allowed values"

@@ -4,7 +4,7 @@
  * in its output (there is no line to point at).
  */
 import { ConfigError, type KeelError } from '../errors.js';
-import { ajv } from './ajv.js';
+import { compileSchema } from './ajv.js';
 import { ansiblePath, ansibleToKeel, isAnsibleOutput, KEEL_TOP_KEYS } from './ansible-inventory.js';
 import { inventorySchema, inventorySubject } from './inventory-schema.js';
 import type { InventoryLayer } from './inventory-merge.js';
@@ -15,10 +15,11 @@ import { isPlainObject, type Vars } from './vars.js';
 
 /** What a script may print: the parts of inventory.yaml that describe hosts. */
 const SCRIPT_KEYS = ['defaults', 'vars', 'states', 'hosts', 'groups'];
-const checkOutput = ajv.compile({
+/** The schema of a source's output (exported for the validators generated at build time). */
+export const outputSchema = {
   ...inventorySchema,
   properties: Object.fromEntries(SCRIPT_KEYS.map((k) => [k, (inventorySchema.properties as Record<string, unknown>)[k]])),
-});
+};
 
 /** Run every source once, in order; each good output is a layer, each failure an error. */
 export function dynamicLayers(runs: SourceRun[], errors: KeelError[]): InventoryLayer[] {
@@ -54,6 +55,7 @@ function sourceLayer(src: SourceRun, errors: KeelError[]): InventoryLayer {
     }
   }
   const at = (p: PathSeg[]) => where(ansible ? ansiblePath(p) : p);
+  const checkOutput = compileSchema(outputSchema);
   if (!checkOutput(doc)) {
     errors.push(...schemaErrors(checkOutput.errors ?? [], { data: doc, basePath: [], position: at, subject: inventorySubject }));
   }

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, type KeelError, type SourcePos } from '../errors.js';
 import type { DriftSettings, GroupConfig, HostConfig, Inventory } from './types.js';
-import { ajv } from './ajv.js';
+import { compileSchema } from './ajv.js';
 import { inventorySchema, inventorySubject } from './inventory-schema.js';
 import { connectionSettings, connectionSpec, localPath, resolveJumps } from './inventory-connection.js';
 import { schemaErrors } from './schema-errors.js';
@@ -31,7 +31,6 @@ export interface LoadInventoryOptions {
   secrets?: DecryptedSecrets;
 }
 
-const checkInventorySchema = ajv.compile(inventorySchema);
 
 interface Decl {
   value: Vars;
@@ -64,6 +63,7 @@ function staticLayer(file: string, errors: KeelError[], secrets: DecryptedSecret
   } catch (e) {
     throw new ConfigErrors([new ConfigError(`invalid YAML: ${(e as Error).message}`, { pos: posOf(source, null), cause: e })]);
   }
+  const checkInventorySchema = compileSchema(inventorySchema);
   if (!checkInventorySchema(data)) {
     errors.push(
       ...schemaErrors(checkInventorySchema.errors ?? [], {

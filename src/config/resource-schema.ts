@@ -2,7 +2,7 @@
 import type { ValidateFunction } from 'ajv';
 import { KeelError } from '../errors.js';
 import type { ResourceModule } from '../module.js';
-import { ajv } from './ajv.js';
+import { compileSchema } from './ajv.js';
 
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
@@ -36,7 +36,7 @@ export function resourceValidator(m: ResourceModule): ValidateFunction {
   let v = validators.get(m);
   if (!v) {
     try {
-      v = ajv.compile(resourceSchema(m));
+      v = compileSchema(resourceSchema(m));
     } catch (e) {
       throw new KeelError('E_MODULE', `module ${m.kind} has an invalid schema: ${(e as Error).message}`, { cause: e });
     }
