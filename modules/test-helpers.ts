@@ -11,7 +11,9 @@ import { pino } from 'pino';
 import { expect } from 'vitest';
 import { CommandError } from '../src/errors.js';
 import type { Facts } from '../src/facts/types.js';
-import { refreshActionOf, type ApplyContext, type PlanContext, type ProbeOutput, type ResourceModule, type Plan } from '../src/module.js';
+import { buildProbeScript, parseProbeOutput } from '../src/engine/probe-script.js';
+import { planProbes } from '../src/engine/shared-probe.js';
+import { refreshActionOf, type ApplyContext, type PlanContext, type Probe, type ProbeOutput, type ResourceModule, type Plan } from '../src/module.js';
 import { shargs } from '../src/shell.js';
 import type { ExecOptions, ExecResult, PutOptions, Transport } from '../src/transport/types.js';
 
@@ -55,10 +57,21 @@ export function sh(script: string, opts: { stdin?: string | Buffer } = {}): Prom
   });
 }
 
-/** Run a probe snippet the way the engine does: in its own subshell under /bin/sh. */
-export async function runProbe(snippet: string): Promise<ProbeOutput> {
-  const r = await sh(`( ${snippet}\n)`);
-  return { ...r, text: r.stdout.toString('utf8') };
+/** Run probes on this machine the way the engine does: one script under /bin/sh, shared probes batched. */
+export async function runProbes(probes: Probe[]): Promise<ProbeOutput[]> {
+  const { script, outputs } = probeScript(probes);
+  return outputs((await sh(script)).stdout);
+}
+
+/** The engine's probe script of `probes`, and how to read its stdout back (to run it another way). */
+export function probeScript(probes: Probe[]): { script: string; outputs(stdout: Buffer): ProbeOutput[] } {
+  const { snippets, assemble } = planProbes(probes);
+  const { script, marker } = buildProbeScript(snippets);
+  return { script, outputs: (stdout) => assemble(parseProbeOutput(stdout, marker, snippets.length)) };
+}
+
+export async function runProbe(probe: Probe): Promise<ProbeOutput> {
+  return (await runProbes([probe]))[0];
 }
 
 export class TestLocalTransport implements Transport {

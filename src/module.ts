@@ -46,6 +46,36 @@ export interface ProbeOutput {
   text: string;
 }
 
+/**
+ * A probe several resources of a host share, one concern (file metadata, packages, units): the
+ * engine runs ONE script for all requests of a concern and hands each resource its own part, so
+ * a host with 40 files pays one `stat` and one `sha256sum`, not 40 of each.
+ */
+export interface ProbeConcern<Req = any> {
+  /** Requests of concerns with the same key are batched together. */
+  key: string;
+  /**
+   * One read-only POSIX sh snippet for all the requests (in order). It runs in the probe
+   * script's own shell (not a subshell), so it must not exit, cd, or change options, and gives
+   * its variables and functions a prefix of its own (k_f_ for files); "$k_t" is a private
+   * scratch directory it may write files into (not named e).
+   */
+  script(requests: Req[]): string;
+  /** Pure: the snippet's output split into what each request's own probe would have printed. */
+  split(out: ProbeOutput, requests: Req[]): ProbeOutput[];
+}
+
+export interface SharedProbe<Req = any> {
+  concern: ProbeConcern<Req>;
+  request: Req;
+}
+
+/**
+ * What a module's probe asks for: its own sh snippet (run in a subshell), a part of a shared
+ * probe, or several of these whose outputs parse() receives concatenated in order.
+ */
+export type Probe = string | SharedProbe | (string | SharedProbe)[];
+
 /** What plan knows about the rest of the run. */
 export interface PlanContext {
   /** Did resource `id` change in this run? 'maybe' at plan time when it is planned to change. */
@@ -110,8 +140,11 @@ export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Step
   paths?(spec: Spec): PathClaim[];
   /** Controller-side preparation (read/render sources) before probing. Throws ConfigError. */
   prepare?(spec: Spec, env: PrepareEnv): Spec;
-  /** A read-only POSIX sh snippet whose stdout parse() understands. */
-  probe(spec: Spec): string;
+  /**
+   * What to run on the host, read-only, whose output parse() understands: a sh snippet, or a
+   * part of a shared probe (see ProbeConcern) when others of the host can share one process.
+   */
+  probe(spec: Spec): Probe;
   parse(spec: Spec, out: ProbeOutput, facts: Facts): Current;
   plan(spec: Spec, current: Current, facts: Facts, ctx: PlanContext): Plan<Steps>;
   apply(ctx: ApplyContext, plan: Plan<Steps>, spec: Spec): Promise<void>;

@@ -6,7 +6,7 @@ import {
   assertAbsolutePath,
   attrChanges,
   attrsScript,
-  fileProbeSnippet,
+  fileProbe,
   groupSchema,
   modeSchema,
   normalizeMode,
@@ -85,7 +85,7 @@ export const directoryModule: ResourceModule<DirectorySpec, FileState, Directory
     return spec;
   },
 
-  probe: (spec) => fileProbeSnippet(spec.name, { follow: true, checkEmpty: spec.state === 'absent' }),
+  probe: (spec) => fileProbe(spec.name, { follow: true, checkEmpty: spec.state === 'absent' }),
   parse: (spec, out) => parseFileProbe(spec.name, out),
 
   plan(spec, cur): Plan<DirectorySteps> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrepareEnv } from '../../src/module.js';
 import { MAX_DIFF_BYTES, parseFileProbe } from '../shared/index.js';
-import { applyContext, checkFixture, convergeLive, loadFixtures, planLive, runProbe, sh } from '../test-helpers.js';
+import { applyContext, checkFixture, convergeLive, loadFixtures, planLive, probeScript, runProbe, sh } from '../test-helpers.js';
 import { fileModule as m, type FileSpec } from './file.js';
 
 describe('file fixtures', () => {
@@ -171,9 +171,8 @@ describe('file on this machine', () => {
     await chmod(dir, 0o755);
     const path = join(dir, 'secret');
     await writeFile(path, 'secret\n', { mode: 0o600 });
-    const snippet = m.probe({ name: path, content: 'x' });
-    const out = await sh(`su -s /bin/sh nobody`, { stdin: snippet });
-    const cur = parseFileProbe(path, { ...out, text: out.stdout.toString() });
+    const { script, outputs } = probeScript([m.probe({ name: path, content: 'x' })]);
+    const cur = parseFileProbe(path, outputs((await sh(`su -s /bin/sh nobody`, { stdin: script })).stdout)[0]);
     expect(cur).toMatchObject({ type: 'file', readable: false, mode: '0600' });
     expect(() => m.plan({ name: path, content: 'x' }, cur, undefined as never, { changed: () => false })).toThrow(
       `cannot read ${path}`,

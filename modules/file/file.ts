@@ -5,7 +5,7 @@ import {
   applyFileSteps,
   assertAbsolutePath,
   desiredContent,
-  fileProbeSnippet,
+  fileProbe,
   parentDirs,
   parseFileProbe,
   planFile,
@@ -118,8 +118,8 @@ export const fileModule: ResourceModule<FileSpec, FileState, FileSteps> = {
   },
 
   probe(spec) {
-    if ((spec.state ?? 'present') === 'absent') return fileProbeSnippet(spec.name);
-    return fileProbeSnippet(spec.name, { hash: true, wantSha256: wanted(spec)?.sha256 });
+    if ((spec.state ?? 'present') === 'absent') return fileProbe(spec.name);
+    return fileProbe(spec.name, { hash: true, wantSha256: wanted(spec)?.sha256 });
   },
 
   parse: (spec, out) => parseFileProbe(spec.name, out),

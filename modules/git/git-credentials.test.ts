@@ -21,7 +21,7 @@ describe('git credentials in the repo URL (fixtures)', () => {
     const pass: string = fx.credentials.password || secret;
 
     // the probe script (on sh's stdin) sets them in one assignment; no command line holds them
-    const probe = gitModule.probe(spec);
+    const probe = gitModule.probe(spec) as string;
     expect(secretLines(probe, pass)).toEqual([expect.stringMatching(/^KEEL_GIT_USERNAME=\S+ KEEL_GIT_PASSWORD=\S*$/)]);
     const current = gitModule.parse(spec, probeOutput(fx.probe.stdout, fx.probe.code), testFacts);
     const plan = gitModule.plan(spec, current, testFacts, planContext({}));

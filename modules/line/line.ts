@@ -5,7 +5,7 @@ import {
   applyFileSteps,
   assertAbsolutePath,
   desiredContent,
-  fileProbeSnippet,
+  fileProbe,
   groupSchema,
   MAX_DIFF_BYTES,
   modeSchema,
@@ -211,7 +211,7 @@ export const lineModule: ResourceModule<LineSpec, FileState, FileSteps> = {
     return spec;
   },
 
-  probe: (spec) => fileProbeSnippet(spec.name, { sendContent: true }),
+  probe: (spec) => fileProbe(spec.name, { sendContent: true }),
   parse: (spec, out) => parseFileProbe(spec.name, out),
   plan: (spec, cur) => plan(spec, cur),
   async apply(ctx, p) {

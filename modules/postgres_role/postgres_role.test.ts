@@ -20,7 +20,7 @@ describe('postgres_role SQL', () => {
     expect(postgresRoleModule.probe({ name: 'app' })).not.toContain("'\\''password'\\'', rolpassword");
     expect(postgresRoleModule.probe({ name: 'app', password: 'hunter2' })).toContain("'\\''password'\\'', rolpassword");
     expect(postgresRoleModule.probe({ name: 'app', password: 'hunter2' })).not.toContain('hunter2');
-    const last = postgresRoleModule.probe({ name: "o'neil" }).split('\n').pop()!;
+    const last = (postgresRoleModule.probe({ name: "o'neil" }) as string).split('\n').pop()!;
     const r = await sh(last.replace(/\| runuser .*$/, '| cat'));
     expect(r.stdout.toString()).toContain("FROM pg_authid WHERE rolname = 'o''neil';\n");
   });

@@ -1,11 +1,11 @@
 /**
- * One read-only sh snippet that reports a path's type, metadata and content hash, and the
- * current contents only when they differ from what is wanted (so that a diff can be shown).
- * Shared by file, directory, template, systemd_unit and line.
+ * What a path's probe reports: its type, metadata and content hash, and the current contents
+ * only when they differ from what is wanted (so that a diff can be shown). Shared by file,
+ * directory, template, systemd_unit and line, all probed together (file-batch.ts).
  */
 import { KeelError } from '../../src/errors.js';
-import type { ProbeOutput } from '../../src/module.js';
-import { shq } from '../../src/shell.js';
+import type { ProbeOutput, SharedProbe } from '../../src/module.js';
+import { fileProbeRequest, type FileRequest } from './file-batch.js';
 import { normalizeMode } from './mode.js';
 
 /** Contents larger than this never travel back from the host: the plan shows hashes instead. */
@@ -56,54 +56,19 @@ export interface FileProbeOptions {
   maxContentBytes?: number;
 }
 
-/** The snippet prints `key=value` lines; it never fails and never writes. */
-export function fileProbeSnippet(path: string, opts: FileProbeOptions = {}): string {
+/** The path's part of the host's shared file probe (see file-batch.ts); never fails, never writes. */
+export function fileProbe(path: string, opts: FileProbeOptions = {}): SharedProbe<FileRequest> {
   const hash = opts.hash ?? (opts.wantSha256 !== undefined || opts.sendContent === true);
-  const max = opts.maxContentBytes ?? MAX_DIFF_BYTES;
-  const L = opts.follow ? ' -L' : '';
-  const typeTests = opts.follow
-    ? `if [ -d "$p" ]; then t=dir; elif [ -f "$p" ]; then t=file; elif [ -L "$p" ]; then t=link; elif [ -e "$p" ]; then t=other; else t=absent; fi`
-    : `if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=dir; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi`;
-  const lines = [
-    `p=${shq(path)}`,
-    typeTests,
-    `echo "type=$t"`,
-    `[ "$t" = absent ] && exit 0`,
-    `if [ -L "$p" ]; then echo link=1; printf 'target=%s\\n' "$(readlink "$p" | base64 -w0)"; fi`,
-    `printf 'meta=%s\\n' "$(stat${L} -c '%a %u %g %U %G' "$p" 2>/dev/null)"`,
-  ];
-  if (hash) {
-    lines.push(
-      `if [ -f "$p" ]; then`,
-      `  printf 'size=%s\\n' "$(stat -L -c %s "$p" 2>/dev/null)"`,
-      // what an atomic replace (a new inode renamed over the old) loses: the other hard links
-      // and the security.capability xattr; getcap is optional (libcap2-bin)
-      `  printf 'links=%s\\n' "$(stat -L -c %h "$p" 2>/dev/null)"`,
-      `  if command -v getcap >/dev/null 2>&1; then c=$(getcap "$p" 2>/dev/null) || c=; if [ -n "$c" ]; then printf 'caps=%s\\n' "$(printf '%s' "\${c##* }" | base64 -w0)"; fi; fi`,
-      `  h=$(sha256sum < "$p" 2>/dev/null) && h=\${h%% *} || h=`,
-      `  if [ -n "$h" ]; then echo "sha256=$h"; else echo readable=0; fi`,
-    );
-    if (opts.wantSha256 !== undefined || opts.sendContent) {
-      lines.push(
-        // An empty wanted hash never matches: contents always travel.
-        `  w=${shq(opts.sendContent ? '' : opts.wantSha256!)}`,
-        `  if [ -n "$h" ] && [ "$h" != "$w" ] && [ "$(stat -L -c %s "$p")" -le ${max} ]; then`,
-        `    printf 'content='; base64 -w0 < "$p"; echo`,
-        `  fi`,
-      );
-    }
-    lines.push(`fi`);
-  }
-  if (opts.checkEmpty) {
-    lines.push(
-      `if [ -d "$p" ]; then`,
-      `  if ! ls -A "$p" >/dev/null 2>&1; then echo readable=0`,
-      `  elif [ -z "$(ls -A "$p" | head -n 1)" ]; then echo empty=1; else echo empty=0; fi`,
-      `fi`,
-    );
-  }
-  lines.push(':');
-  return lines.join('\n');
+  const compare = opts.wantSha256 !== undefined || opts.sendContent === true;
+  return fileProbeRequest({
+    path,
+    follow: opts.follow === true,
+    hash,
+    // An empty wanted hash never matches: contents always travel.
+    want: compare ? (opts.sendContent ? '' : opts.wantSha256) : undefined,
+    max: opts.maxContentBytes ?? MAX_DIFF_BYTES,
+    checkEmpty: opts.checkEmpty === true,
+  });
 }
 
 /** Pure: turn the snippet's output into a FileState. */

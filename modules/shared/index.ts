@@ -1,7 +1,7 @@
 /** What modules owning files share: probe, plan and apply of a file's state, contents and metadata. */
 export { modeSchema, normalizeMode, sameMode } from './mode.js';
 export { assertAbsolutePath, parentDirs } from './paths.js';
-export { fileProbeSnippet, parseFileProbe, MAX_DIFF_BYTES } from './file-probe.js';
+export { fileProbe, parseFileProbe, MAX_DIFF_BYTES } from './file-probe.js';
 export type { FileState, FileType, FileProbeOptions } from './file-probe.js';
 export { desiredContent, contentDiff, isDiffableText, sha256 } from './content.js';
 export type { DesiredContent } from './content.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProbe } from '../test-helpers.js';
-import { attrsScript, contentDiff, desiredContent, fileProbeSnippet, normalizeMode, parentDirs, parseFileProbe, planFile } from './index.js';
+import { attrsScript, contentDiff, desiredContent, fileProbe, normalizeMode, parentDirs, parseFileProbe, planFile } from './index.js';
 
 describe('shared file helpers', () => {
   it('normalises modes', () => {
@@ -33,7 +33,7 @@ describe('shared file helpers', () => {
     try {
       const path = join(dir, "it's $(touch pwned) `x`\nnewline");
       await writeFile(path, 'same\n');
-      const out = await runProbe(fileProbeSnippet(path, { sendContent: true }));
+      const out = await runProbe(fileProbe(path, { sendContent: true }));
       const cur = parseFileProbe(path, out);
       expect(cur.content?.toString()).toBe('same\n');
       expect(cur.type).toBe('file');
@@ -49,7 +49,7 @@ describe('shared file helpers', () => {
       await writeFile(path, 'old\n');
       await link(path, join(dir, 'other-name'));
       const want = { path, state: 'present' as const, content: desiredContent('new\n') };
-      const cur = parseFileProbe(path, await runProbe(fileProbeSnippet(path, { hash: true, wantSha256: want.content.sha256 })));
+      const cur = parseFileProbe(path, await runProbe(fileProbe(path, { hash: true, wantSha256: want.content.sha256 })));
       expect(cur.links).toBe(2);
       expect(planFile(want, cur).warnings).toEqual([`replacing ${path} splits its hard links: 1 other name of the file will keep the old contents`]);
       // only a mode change: nothing is replaced, nothing to warn about

@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { ConfigError, isKeelError } from '../../src/errors.js';
-import type { ApplyContext, BaseSpec, Change, Plan, PrepareEnv, ProbeOutput, ResourceModule } from '../../src/module.js';
+import type { ApplyContext, BaseSpec, Change, Plan, PrepareEnv, Probe, ProbeOutput, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
 import {
   applyFileSteps,
   desiredContent,
-  fileProbeSnippet,
+  fileProbe,
   modeSchema,
   parseFileProbe,
   planFile,
@@ -95,12 +95,11 @@ function readText(spec: SystemdUnitSpec, env: PrepareEnv, key: 'source' | 'templ
   return key === 'template' ? env.render(text, spec.vars) : text;
 }
 
-function probe(spec: SystemdUnitSpec): string {
+function probe(spec: SystemdUnitSpec): Probe {
   const path = unitPath(spec);
-  // First: the file snippet ends the subshell early when the file is absent.
   const reload = `if [ -d /run/systemd/system ]; then printf 'needreload=%s\\n' "$(systemctl show -p NeedDaemonReload --value -- ${shq(spec.name)} 2>/dev/null)"; fi`;
-  const file = isAbsent(spec) ? fileProbeSnippet(path) : fileProbeSnippet(path, { hash: true, wantSha256: desiredContent(wantedContent(spec)).sha256 });
-  return `${reload}\n${file}`;
+  const file = isAbsent(spec) ? fileProbe(path) : fileProbe(path, { hash: true, wantSha256: desiredContent(wantedContent(spec)).sha256 });
+  return [reload, file];
 }
 
 function parse(spec: SystemdUnitSpec, out: ProbeOutput): UnitFileCurrent {

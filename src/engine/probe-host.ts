@@ -2,20 +2,23 @@
 import { TransportError } from '../errors.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/types.js';
-import type { ProbeOutput } from '../module.js';
+import type { Probe, ProbeOutput } from '../module.js';
 import type { Transport } from '../transport/types.js';
 import { buildProbeScript, parseProbeOutput } from './probe-script.js';
+import { planProbes } from './shared-probe.js';
 
 export const PROBE_TIMEOUT_MS = 300_000;
 
-export async function runProbes(transport: Transport, snippets: string[], sudo: boolean): Promise<ProbeOutput[]> {
+/** Run the probes in one exec (shared probes batched per concern): one output per probe, in order. */
+export async function runProbes(transport: Transport, probes: Probe[], sudo: boolean): Promise<ProbeOutput[]> {
+  const { snippets, assemble } = planProbes(probes);
   const { script, marker } = buildProbeScript(snippets);
   // The script travels on stdin, not in the command line: a host with hundreds of resources
   // would pass the kernel's 128 KiB limit for one argument, and argv shows up in `ps`.
   // Every snippet reads /dev/null, so only `sh -s` reads this stdin.
   const res = await transport.exec('sh -s', { stdin: script, sudo, timeoutMs: PROBE_TIMEOUT_MS });
   try {
-    return parseProbeOutput(res.stdout, marker, snippets.length);
+    return assemble(parseProbeOutput(res.stdout, marker, snippets.length));
   } catch (e) {
     throw new TransportError(`probe script failed (exit ${res.code}): ${res.stderr.toString().trim().slice(-500) || (e as Error).message}`, {
       host: transport.host,
@@ -25,7 +28,7 @@ export async function runProbes(transport: Transport, snippets: string[], sudo: 
 }
 
 /** Facts and every snippet's output in one round trip. */
-export async function probeHost(transport: Transport, snippets: string[], sudo: boolean): Promise<{ facts: Facts; outputs: ProbeOutput[] }> {
+export async function probeHost(transport: Transport, snippets: Probe[], sudo: boolean): Promise<{ facts: Facts; outputs: ProbeOutput[] }> {
   const [factsOut, ...outputs] = await runProbes(transport, [FACTS_SNIPPET, ...snippets], sudo);
   return { facts: parseFacts(factsOut.text), outputs };
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { buildProbeScript, parseProbeOutput } from './probe-script.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
+import type { ProbeConcern } from '../module.js';
+import { planProbes } from './shared-probe.js';
 
 const runSh = (script: string) => execFileSync('sh', ['-c', script]);
 
@@ -34,5 +36,36 @@ describe('probe batch', () => {
     expect(facts.osId).toBe('debian');
     expect(facts.pkgManager).toBe('apt');
     expect(facts.uid).toBe(process.getuid?.());
+  });
+
+  it('runs grouped snippets in the script\'s own shell: no subshell, variables seen by later groups', () => {
+    const { script, marker } = buildProbeScript([
+      { text: 'k_x=1', grouped: true },
+      { text: 'printf "x=%s" "$k_x"', grouped: true },
+      'k_y=2',
+      { text: 'printf "y=%s" "$k_y"; false', grouped: true },
+    ]);
+    const outs = parseProbeOutput(runSh(script), marker, 4);
+    expect(outs[1].text).toBe('x=1');
+    expect(outs[3]).toMatchObject({ text: 'y=', code: 1 });
+  });
+});
+
+describe('shared probes', () => {
+  // a real concern in miniature: one snippet for all requests, split by line
+  const echo: ProbeConcern<string> = {
+    key: 'echo',
+    script: (reqs) => reqs.map((r) => `echo ${r}`).join('\n'),
+    split: (out, reqs) => reqs.map((_, i) => {
+      const line = out.text.split('\n')[i] + '\n';
+      return { code: 0, stdout: Buffer.from(line), stderr: Buffer.alloc(0), text: line };
+    }),
+  };
+  it('batches the parts of one concern into one snippet and gives each probe its part, own snippets alone', () => {
+    const plan = planProbes(['echo own1', { concern: echo, request: 'a' }, ['echo own2', { concern: echo, request: 'b' }], { concern: echo, request: 'c' }]);
+    expect(plan.snippets).toEqual([{ text: 'echo own1' }, { text: 'echo own2' }, { text: 'echo a\necho b\necho c', grouped: true }]);
+    const { script, marker } = buildProbeScript(plan.snippets);
+    const outs = plan.assemble(parseProbeOutput(runSh(script), marker, plan.snippets.length));
+    expect(outs.map((o) => o.text)).toEqual(['own1\n', 'a\n', 'own2\nb\n', 'c\n']);
   });
 });

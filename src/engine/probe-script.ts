@@ -1,20 +1,22 @@
 /**
  * Batches the facts snippet and every resource's probe into ONE read-only shell script, so the
  * probe phase costs one exec per host whatever the number of resources. Each snippet runs in its
- * own subshell; its stdout streams through untouched between two marker lines that carry a
+ * own subshell, or, when it is known not to exit or leak state (a shared probe), as a `{ }` group
+ * in the script's own shell, without even the fork; its stdout streams through untouched between two marker lines that carry a
  * random nonce (so any bytes survive, binary included), and its exit code and stderr (base64,
  * only when there is any) follow on the closing marker line. No process per snippet but its
  * subshell: framing costs nothing on hosts with hundreds of resources.
  */
 import { randomBytes } from 'node:crypto';
 import type { ProbeOutput } from '../module.js';
+import type { ScriptSnippet } from './shared-probe.js';
 
 export interface ProbeBatch {
   script: string;
   marker: string;
 }
 
-export function buildProbeScript(snippets: string[], marker = `@@KEEL-${randomBytes(8).toString('hex')}@@`): ProbeBatch {
+export function buildProbeScript(snippets: (string | ScriptSnippet)[], marker = `@@KEEL-${randomBytes(8).toString('hex')}@@`): ProbeBatch {
   const lines = [
     'k_t=$(mktemp -d 2>/dev/null || mktemp -d -t keel.XXXXXX) || exit 97',
     `trap 'rm -rf "$k_t"' EXIT`,
@@ -25,7 +27,9 @@ export function buildProbeScript(snippets: string[], marker = `@@KEEL-${randomBy
     '}',
   ];
   snippets.forEach((snippet, i) => {
-    lines.push(`printf '%s B\\n' '${marker}'`, `(\n${snippet}\n) 2>"$k_t/e" </dev/null; k_end ${i} $?`);
+    const { text, grouped } = typeof snippet === 'string' ? { text: snippet, grouped: false } : snippet;
+    const [open, close] = grouped ? ['{', '}'] : ['(', ')'];
+    lines.push(`printf '%s B\\n' '${marker}'`, `${open}\n${text}\n${close} 2>"$k_t/e" </dev/null; k_end ${i} $?`);
   });
   return { script: lines.join('\n') + '\n', marker };
 }

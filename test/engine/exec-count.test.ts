@@ -91,7 +91,8 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       expect(calls.execs, h).toHaveLength(1);
       expect(calls.puts, h).toHaveLength(0);
       const script = calls.execs[0];
-      expect(frames(script)).toBe(41); // facts + 40 probes, each framed once
+      // facts, the 2 commands' own snippets, and ONE shared file probe for the 38 paths
+      expect(frames(script)).toBe(4);
       for (let i = 0; i < FILES; i++) expect(script).toContain(`${roots.get(h)}/etc/conf.d/f${i}.conf`);
       expect(script).toContain(`${roots.get(h)}/initialised`);
       expect(script).toContain(`${roots.get(h)}/marker`);
@@ -115,7 +116,7 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       expect(run.report.hosts.find((x) => x.host === h)!.summary).toMatchObject({ changed: 5, ok: 35, failed: 0 });
       const calls = byHost.get(h)!;
       const [probe, ...rest] = calls.execs;
-      expect(frames(probe)).toBe(41);
+      expect(frames(probe)).toBe(4);
       // 3 files: put + verify; 2 commands: run + verify. Each change after the first is probed
       // again right before its apply: what ran before it may have changed what it would do.
       expect(calls.puts.sort()).toEqual([0, 1, 2].map((i) => `${roots.get(h)}/etc/conf.d/f${i}.conf`));
@@ -160,10 +161,10 @@ describe('exec count with facts in the states (real LocalTransport)', () => {
     expect(byHost.get('reads')!.execs).toHaveLength(2);
     expect(frames(facts)).toBe(1);
     expect(facts).toContain('os_like=');
-    expect(frames(probes)).toBe(3); // the three resources, no facts again
+    expect(frames(probes)).toBe(1); // the three paths in one shared file probe, no facts again
     expect(probes).not.toContain('os_like=');
     expect(byHost.get('plain')!.execs).toHaveLength(1);
-    expect(frames(byHost.get('plain')!.execs[0])).toBe(3); // facts (for the modules) + its two resources
+    expect(frames(byHost.get('plain')!.execs[0])).toBe(2); // facts (for the modules) + its two paths in one shared file probe
   });
 
   it('converge renders the host\'s own facts into the file; again: in sync with the same two execs', async () => {
