@@ -1,7 +1,6 @@
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { getModule } from '../src/registry.js';
 import { resourceSchema } from '../src/config/resource-schema.js';
 import { builtinModules } from './index.js';
 
@@ -15,9 +14,9 @@ function undocumented(schema: Record<string, unknown>, at = ''): string[] {
 }
 
 describe('built-in modules', () => {
-  for (const m of builtinModules) {
+  for (const m of builtinModules.values()) {
     describe(m.kind, () => {
-      it('is registered', () => expect(getModule(m.kind)).toBe(m));
+      it('is in the set under its kind', () => expect(builtinModules.get(m.kind)).toBe(m));
 
       it('has a strict, documented schema', () => {
         const ajv = new Ajv({ strict: true, allErrors: true });
@@ -34,9 +33,9 @@ describe('built-in modules', () => {
         expect(items.some((item) => m.kind in item), `an example of ${m.kind} itself`).toBe(true);
         for (const item of items) {
           // An example may show companions (a service beside its unit): check each against its own module.
-          const kind = Object.keys(item).find((k) => getModule(k))!;
+          const kind = Object.keys(item).find((k) => builtinModules.get(k))!;
           // The whole resource schema: the module's own keys plus name and the common keys.
-          const validate = new Ajv({ strict: true }).compile(resourceSchema(getModule(kind)!));
+          const validate = new Ajv({ strict: true }).compile(resourceSchema(builtinModules.get(kind)!));
           const { [kind]: name, ...params } = item;
           for (const one of Array.isArray(name) ? name : [name]) {
             expect(typeof one).toBe('string');
@@ -48,7 +47,7 @@ describe('built-in modules', () => {
   }
 
   it('file rejects content with source, and bad modes', () => {
-    const validate = new Ajv({ strict: true }).compile(getModule('file')!.schema);
+    const validate = new Ajv({ strict: true }).compile(builtinModules.get('file')!.schema);
     expect(validate({ content: 'a', source: 'b' })).toBe(false);
     expect(validate({ mode: '0644' })).toBe(true);
     expect(validate({ mode: '644' })).toBe(true);

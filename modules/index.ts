@@ -1,6 +1,5 @@
-/** Every built-in module, registered on import. The engine imports this file once. */
-import type { ResourceModule } from '../src/module.js';
-import { registerModule } from '../src/registry.js';
+/** Every built-in module, as the set the CLI passes into compile and run (nothing is registered globally). */
+import { moduleSet, type ModuleSet } from '../src/module-set.js';
 import { commandModule } from './command/command.js';
 import { directoryModule } from './directory/directory.js';
 import { fileModule } from './file/file.js';
@@ -16,9 +15,7 @@ import { postgresDbModule } from './postgres_db/postgres_db.js';
 import { templateModule } from './template/template.js';
 import { lineModule } from './line/line.js';
 
-export const builtinModules: ResourceModule[] = [
+export const builtinModules: ModuleSet = moduleSet([
   fileModule, directoryModule, commandModule, pkgModule, serviceModule, systemdUnitModule,
   userModule, groupModule, cronModule, gitModule, postgresRoleModule, postgresDbModule, templateModule, lineModule,
-];
-
-for (const m of builtinModules) registerModule(m);
+]);

@@ -19,7 +19,7 @@ import { resourceSchema } from '../src/config/resource-schema.js';
 
 /** The schemas known at build time. */
 export function builtinSchemas(): object[] {
-  return [inventorySchema, outputSchema, bundleSchema, ...builtinModules.map(resourceSchema)];
+  return [inventorySchema, outputSchema, bundleSchema, ...[...builtinModules.values()].map((m) => resourceSchema(m))];
 }
 
 /** CommonJS source of one schema's validator (module.exports is the function). */

@@ -17,6 +17,7 @@ import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocat
 import { checkCronUserAccess } from '../drift/cron-access.js';
 import { redactSecrets } from '../engine/host-report.js';
 import { compileTagged, loadCommon } from './load.js';
+import type { ModuleSet } from '../module-set.js';
 import type { DriftFlags } from './drift-command.js';
 
 export async function driftCommand(flags: DriftFlags): Promise<void> {
@@ -25,7 +26,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.installCron) checkCronExpression(flags.installCron, '--install-cron');
   const tags = parseTags(flags.tags);
   const log = createLogger(flags.logLevel, flags.logFile);
-  const { inv, hosts } = await loadCommon(flags);
+  const { inv, hosts, modules } = await loadCommon(flags);
   const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
   const settings = driftSettings(inv, flags);
   const invocation: DriftInvocation = {
@@ -44,17 +45,17 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
     logLevel: flags.logLevel,
   };
   if (flags.installCron || flags.systemdTimer) refuseSecretVars(flags.var, inv);
-  if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, log);
+  if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, modules, log);
   if (flags.systemdTimer) return timerCommand(flags, invocation);
   // Compile now: bad input fails before the first run (and before --every starts waiting).
-  compileTagged(inv, hosts, tags);
+  compileTagged(inv, hosts, modules, tags);
   if (flags.every) return everyCommand(flags, tags, stateDir, log);
-  const out = await once(flags, inv, hosts, tags, stateDir, settings, log, () => false);
+  const out = await once(flags, inv, hosts, modules, tags, stateDir, settings, log, () => false);
   process.exitCode = out.exitCode;
 }
 
-async function once(flags: DriftFlags, inv: Inventory, hosts: string[], tags: string[], stateDir: string, settings: DriftSettings, log: Logger, interrupted: () => boolean, jobs?: HostJob[]): Promise<DriftOutcome> {
-  const out = await runDrift(jobs ?? compileJobs(inv, hosts, tags), {
+async function once(flags: DriftFlags, inv: Inventory, hosts: string[], modules: ModuleSet, tags: string[], stateDir: string, settings: DriftSettings, log: Logger, interrupted: () => boolean, jobs?: HostJob[]): Promise<DriftOutcome> {
+  const out = await runDrift(jobs ?? compileJobs(inv, hosts, modules, tags), {
     inventory: resolve(flags.inventory),
     limit: flags.limit,
     tags,
@@ -71,16 +72,16 @@ async function once(flags: DriftFlags, inv: Inventory, hosts: string[], tags: st
   return out;
 }
 
-async function cronCommand(flags: DriftFlags, inv: DriftInvocation, log: Logger): Promise<void> {
+async function cronCommand(flags: DriftFlags, inv: DriftInvocation, modules: ModuleSet, log: Logger): Promise<void> {
   const user = flags.cronUser ?? userInfo().username;
   if (flags.uninstallCron) {
-    const { name, report } = await uninstallCron(inv, user, log);
+    const { name, report } = await uninstallCron(inv, user, modules, log);
     process.stdout.write(report.action === 'none' ? `no crontab entry "${name}" for ${user}: nothing to remove\n` : `removed crontab entry "${name}" for ${user}\n${escapeTerminal(report.diff ?? '')}`);
     return;
   }
   // another user's job must be able to read keel, the inventory and write the state dir
   if (process.getuid?.() === 0 && user !== userInfo().username) checkCronUserAccess(inv, user);
-  const { name, report } = await installCron(inv, flags.installCron!, user, log);
+  const { name, report } = await installCron(inv, flags.installCron!, user, modules, log);
   const verb = report.action === 'none' ? 'already installed' : report.action === 'create' ? 'installed' : 'updated';
   process.stdout.write(`${verb}: crontab entry "${name}" for ${user}, schedule ${flags.installCron}\n${escapeTerminal(report.diff ?? '')}`);
   process.stdout.write(`output goes to ${inv.stateDir}/drift-cron.log; history: keel history -i ${inv.inventory}${flags.stateDir ? ` --state-dir ${inv.stateDir}` : ''}\n`);
@@ -110,7 +111,7 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string,
       try {
         // re-read inventory and states every run: they may have been edited since
         const fresh = await loadCommon(flags);
-        await once(flags, fresh.inv, fresh.hosts, tags, stateDir, driftSettings(fresh.inv, flags), log, () => stopping);
+        await once(flags, fresh.inv, fresh.hosts, fresh.modules, tags, stateDir, driftSettings(fresh.inv, flags), log, () => stopping);
       } catch (e) {
         process.stderr.write(`keel drift: run failed: ${escapeTerminal(isKeelError(e) ? e.format() : (e as Error).message)}\n`);
       }

@@ -4,8 +4,8 @@ import { toDot, toMermaid } from '../graph/render.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
 export async function graphCommand(flags: CommonFlags & { format: 'dot' | 'mermaid' }): Promise<void> {
-  const { inv, hosts } = await loadCommon(flags);
-  for (const job of compileJobs(inv, hosts)) {
+  const { inv, hosts, modules } = await loadCommon(flags);
+  for (const job of compileJobs(inv, hosts, modules)) {
     process.stdout.write((flags.format === 'mermaid' ? toMermaid : toDot)(job.host.name, job.graph));
   }
 }

@@ -36,8 +36,8 @@ export function runLock(command: string, flags: RunFlags): LockSettings {
 export async function runCommand(command: RunReport['command'], flags: RunFlags): Promise<void> {
   const tags = parseTags(flags.tags);
   const log = createLogger(flags.logLevel, flags.logFile);
-  const { inv, hosts } = await loadCommon(flags);
-  const jobs = compileTagged(inv, hosts, tags);
+  const { inv, hosts, modules } = await loadCommon(flags);
+  const jobs = compileTagged(inv, hosts, modules, tags);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);

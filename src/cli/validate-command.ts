@@ -6,12 +6,12 @@ import { ConfigErrors } from '../errors.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
 export async function validateCommand(flags: CommonFlags): Promise<void> {
-  const { inv, hosts } = await loadCommon(flags);
-  const errors = validateInventory(inv);
+  const { inv, hosts, modules } = await loadCommon(flags);
+  const errors = validateInventory(inv, modules);
   // Graph errors (cycles) and prepare errors come from compiling: report them with the rest.
   let jobs: HostJob[] = [];
   try {
-    jobs = compileJobs(inv, hosts);
+    jobs = compileJobs(inv, hosts, modules);
   } catch (e) {
     if (!(e instanceof ConfigErrors)) throw e;
     errors.push(...e.errors);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { ConfigErrors, type KeelError } from '../errors.js';
 import { compileJobs } from '../engine/compile.js';
 import { compileHost, loadInventory } from './index.js';
@@ -25,7 +25,7 @@ function errorsOf(fn: () => unknown): string[] {
 
 describe('bundle instances', () => {
   const inv = loadInventory(`${G}/inventory.yaml`);
-  const resources = compileHost(inv, 'web1');
+  const resources = compileHost(inv, 'web1', builtinModules);
   const byId = new Map(resources.map((r) => [r.id, r]));
 
   it('gives each instance its own resources, ids prefixed with bundle[instance]/, in declaration order', () => {
@@ -62,7 +62,7 @@ describe('bundle instances', () => {
   });
 
   it("reads sources from the bundle's folder and renders templates with the instance's params", () => {
-    const [job] = compileJobs(inv, ['web1']);
+    const [job] = compileJobs(inv, ['web1'], builtinModules);
     const spec = (id: string) => job.resources.find((r) => r.id === id)!.spec as { content?: string };
     expect(spec('site[shop]/site-conf').content).toContain('proxy_pass http://127.0.0.1:8001;');
     expect(spec('site[blog]/site-conf').content).toContain('server_name blog.example.org;');
@@ -76,7 +76,7 @@ describe('bundle instances', () => {
 
 describe('bundle mistakes', () => {
   const inv = loadInventory(`${B}/inventory.yaml`);
-  const host = (h: string) => errorsOf(() => compileJobs(inv, [h]));
+  const host = (h: string) => errorsOf(() => compileJobs(inv, [h], builtinModules));
   const I = `${B}/inventory.yaml`;
 
   it('an unknown bundle, with a did-you-mean', () => {

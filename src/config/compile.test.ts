@@ -1,18 +1,16 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigErrors, type KeelError } from '../errors.js';
-import { registerTestModules } from '../../test/fixtures/config/modules.js';
+import { testModuleSet } from '../../test/fixtures/config/modules.js';
 import { compileHost, formatErrors, loadInventory, validateInventory } from './index.js';
 
 const F = 'test/fixtures/config';
 const S = `${F}/broken/states`;
 
-beforeAll(registerTestModules);
-
 /** `file:line:col: message` of every error a host's compile throws (hints dropped). */
 function hostErrors(host: string): string[] {
   const inv = loadInventory(`${F}/broken/inventory.yaml`);
   try {
-    compileHost(inv, host);
+    compileHost(inv, host, testModuleSet);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigErrors);
     return lines((e as ConfigErrors).errors);
@@ -93,7 +91,7 @@ describe('compileHost errors', () => {
     const inv = loadInventory(`${F}/broken/inventory.yaml`);
     const hints = (() => {
       try {
-        compileHost(inv, 'no-refresh');
+        compileHost(inv, 'no-refresh', testModuleSet);
       } catch (e) {
         return (e as ConfigErrors).errors.map((x) => x.hint);
       }
@@ -125,7 +123,7 @@ describe('compileHost errors', () => {
     const inv = loadInventory(`${F}/broken/inventory.yaml`);
     let text = '';
     try {
-      compileHost(inv, 'undefined-var');
+      compileHost(inv, 'undefined-var', testModuleSet);
     } catch (e) {
       text = formatErrors(e as ConfigErrors);
     }
@@ -137,7 +135,7 @@ describe('compileHost errors', () => {
   });
 
   it('validateInventory returns every error of every host, each once', () => {
-    const errs = validateInventory(loadInventory(`${F}/broken/inventory.yaml`));
+    const errs = validateInventory(loadInventory(`${F}/broken/inventory.yaml`), testModuleSet);
     const all = lines(errs);
     expect(all).toHaveLength(new Set(all).size);
     expect(all).toHaveLength(23); // 2+1+1+3+2+1+1+1+2+1+4+4 across the twelve broken hosts
@@ -147,7 +145,7 @@ describe('compileHost errors', () => {
 
   it('throws for an unknown host', () => {
     const inv = loadInventory(`${F}/good/inventory.yaml`);
-    expect(() => compileHost(inv, 'web3')).toThrow(ConfigErrors);
+    expect(() => compileHost(inv, 'web3', testModuleSet)).toThrow(ConfigErrors);
   });
 });
 
@@ -155,7 +153,7 @@ describe('compileHost', () => {
   const inv = () => loadInventory(`${F}/good/inventory.yaml`);
 
   it('orders resources: includes first, each file once, states in order; shorthand lists expand', () => {
-    const res = compileHost(inv(), 'web1');
+    const res = compileHost(inv(), 'web1', testModuleSet);
     expect(res.map((r) => [r.index, r.id])).toEqual([
       [0, 'directory:/srv/app'],
       [1, 'pkg:curl'],
@@ -172,7 +170,7 @@ describe('compileHost', () => {
   });
 
   it('gives every shorthand item the other keys, and positions at the type key', () => {
-    const res = compileHost(inv(), 'web2');
+    const res = compileHost(inv(), 'web2', testModuleSet);
     const git = res.find((r) => r.id === 'pkg:git')!;
     expect(git.spec).toEqual({ name: 'git', state: 'present' });
     expect(git.pos).toEqual({ file: `${F}/good/states/base.yaml`, line: 3, column: 5 });
@@ -180,7 +178,7 @@ describe('compileHost', () => {
   });
 
   it('renders with host vars, keeps single-expression types, normalises relations', () => {
-    const res = compileHost(inv(), 'web1');
+    const res = compileHost(inv(), 'web1', testModuleSet);
     const byId = new Map(res.map((r) => [r.id, r]));
     expect(byId.get('file:/etc/motd')!.spec.content).toBe('Welcome to superbook on web1');
     expect(byId.get('file:/etc/motd')!.require).toEqual(['pkg:curl']);
@@ -197,15 +195,15 @@ describe('compileHost', () => {
 
   it('differs per host and only where the host has the state', () => {
     const i = inv();
-    expect(compileHost(i, 'bastion').map((r) => r.id)).toEqual(['directory:/srv/app', 'pkg:curl', 'pkg:git', 'file:/etc/motd']);
-    expect(compileHost(i, 'bastion')[3].spec.content).toBe('Welcome to superbook on bastion');
+    expect(compileHost(i, 'bastion', testModuleSet).map((r) => r.id)).toEqual(['directory:/srv/app', 'pkg:curl', 'pkg:git', 'file:/etc/motd']);
+    expect(compileHost(i, 'bastion', testModuleSet)[3].spec.content).toBe('Welcome to superbook on bastion');
   });
 });
 
 describe('YAML traps', () => {
   it('explains an unquoted {{ that YAML read as a mapping', async () => {
     const { parseStateFile } = await import('./state-file.js');
-    const sf = parseStateFile(`${F}/traps/states/unquoted.yaml`);
+    const sf = parseStateFile(`${F}/traps/states/unquoted.yaml`, testModuleSet);
     expect(lines(sf.errors)).toEqual([
       `${F}/traps/states/unquoted.yaml:3:10: unquoted '{{' starts a YAML mapping, not a template`,
     ]);

@@ -9,7 +9,7 @@ import { ConfigError, ConfigErrors, KeelError } from '../errors.js';
 import { factsPlaceholder } from '../facts/state-facts.js';
 import { withoutSecrets } from '../redact.js';
 import type { StateFacts } from '../facts/types.js';
-import { getModule } from '../registry.js';
+import type { ModuleSet } from '../module-set.js';
 import type { CompiledHost, Inventory, Resource, SkippedResource } from './types.js';
 import { isControlKey } from './control-keys.js';
 import { declNames, nameText } from './decl-names.js';
@@ -27,31 +27,31 @@ import { checkIds, resolveRefs, type Ref } from './resource-refs.js';
 import { hostUnits, inScope, type Scope } from './state-walk.js';
 import { didYouMean } from './suggest.js';
 
-/** `facts`: the host's, or a placeholder (see src/facts/state-facts.ts) when none were gathered. */
-export function compileHost(inv: Inventory, host: string, facts?: StateFacts): Resource[] {
-  return compileHostStates(inv, host, facts).resources;
+/** `modules`: the types resources may have; `facts`: the host's, or a placeholder (see src/facts/state-facts.ts) when none were gathered. */
+export function compileHost(inv: Inventory, host: string, modules: ModuleSet, facts?: StateFacts): Resource[] {
+  return compileHostStates(inv, host, modules, facts).resources;
 }
 
 /** The host's resources, and those its `when` conditions skip. */
-export function compileHostStates(inv: Inventory, host: string, facts: StateFacts = factsPlaceholder().facts): CompiledHost {
-  const { errors, ...compiled } = collectHost(inv, host, facts);
+export function compileHostStates(inv: Inventory, host: string, modules: ModuleSet, facts: StateFacts = factsPlaceholder().facts): CompiledHost {
+  const { errors, ...compiled } = collectHost(inv, host, modules, facts);
   if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
   return compiled;
 }
 
 /** Every error of every host, each (file:line:col + message) once: for `keel validate`. */
-export function validateInventory(inv: Inventory): KeelError[] {
+export function validateInventory(inv: Inventory, modules: ModuleSet): KeelError[] {
   // an error may quote a value it found: never a secret
-  const errorsOf = (h: string) => collectHost(inv, h, factsPlaceholder().facts).errors.map((e) => withoutSecrets(e, inv.hosts.get(h)?.secrets ?? []));
+  const errorsOf = (h: string) => collectHost(inv, h, modules, factsPlaceholder().facts).errors.map((e) => withoutSecrets(e, inv.hosts.get(h)?.secrets ?? []));
   return sortErrors(dedupeErrors([...inv.hosts.keys()].flatMap(errorsOf)));
 }
 
-function collectHost(inv: Inventory, host: string, facts: StateFacts): CompiledHost & { errors: KeelError[] } {
+function collectHost(inv: Inventory, host: string, modules: ModuleSet, facts: StateFacts): CompiledHost & { errors: KeelError[] } {
   const hc = inv.hosts.get(host);
   if (!hc) return { resources: [], skipped: [], errors: [new ConfigError(`unknown host '${host}'${didYouMean(host, inv.hosts.keys())}`)] };
   const errors: KeelError[] = [];
   const vars = varsWithFacts(hc.vars, facts);
-  const units = hostUnits(inv, hc, vars, errors);
+  const units = hostUnits(inv, modules, hc, vars, errors);
   const renderer = makeRenderer(vars);
   const resources: Resource[] = [];
   const skipped: SkippedResource[] = [];
@@ -73,8 +73,8 @@ function collectHost(inv: Inventory, host: string, facts: StateFacts): CompiledH
     errors.push(...found.map((e) => inScope(e, scope)));
   }
   const skippedIds = new Set(skipped.map((s) => s.id));
-  resolveRefs(resources, refs, skippedIds, (r) => getModule(r.kind)?.idParams ?? []);
-  const idErrors = checkIds(resources, refs, skippedIds, host);
+  resolveRefs(resources, refs, skippedIds, (r) => modules.get(r.kind)?.idParams ?? []);
+  const idErrors = checkIds(resources, refs, skippedIds, host, modules);
   errors.push(...idErrors.map((e) => inScope(e, scopes.get(resources.find((r) => r.id === e.resource)?.instance ?? ''))));
   return { resources, skipped, errors };
 }
@@ -85,8 +85,7 @@ interface Built {
 }
 
 function buildResources(decl: ResourceDecl, stateDir: string, r: Renderer, host: string, errors: KeelError[], scope?: Scope): Built[] {
-  const { source, map, kind } = decl;
-  const module = getModule(kind)!;
+  const { source, map, kind, module } = decl;
   const basePath: PathSeg[] = ['resources', decl.position];
   const renderErrors: KeelError[] = [];
   const params: Record<string, unknown> = {};
@@ -171,7 +170,7 @@ function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDi
     ...(inst ? { vars: { ...inst.vars }, instance: inst.scope.key } : {}),
   };
   const refs: Ref[] = [];
-  for (const key of [...RELATION_KEYS, ...(getModule(kind)?.idParams ?? [])]) {
+  for (const key of [...RELATION_KEYS, ...(decl.module.idParams ?? [])]) {
     const node = nodeAt(source, map, [key]);
     if (!node.complete) continue;
     const values = (RELATION_KEYS as readonly string[]).includes(key) ? resource[key as (typeof RELATION_KEYS)[number]] : list(spec[key]);

@@ -1,19 +1,17 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigErrors } from '../errors.js';
-import { registerTestModules } from '../../test/fixtures/config/modules.js';
+import { testModuleSet } from '../../test/fixtures/config/modules.js';
 import { compileHostStates, loadInventory } from './index.js';
 
 const F = 'test/fixtures/config/cond';
 const S = `${F}/states`;
-
-beforeAll(registerTestModules);
 
 const inv = () => loadInventory(`${F}/inventory.yaml`);
 
 /** `file:line:col: message` of every error of one host (hints dropped). */
 function hostErrors(host: string): string[] {
   try {
-    compileHostStates(inv(), host);
+    compileHostStates(inv(), host, testModuleSet);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigErrors);
     return (e as ConfigErrors).errors.map((x) => `${x.pos?.file}:${x.pos?.line}:${x.pos?.column}: ${x.message}`);
@@ -22,7 +20,7 @@ function hostErrors(host: string): string[] {
 }
 
 describe('loop', () => {
-  const web1 = () => compileHostStates(inv(), 'web1');
+  const web1 = () => compileHostStates(inv(), 'web1', testModuleSet);
 
   it('gives one resource per item, the item in the name and every parameter', () => {
     const files = web1().resources.filter((r) => r.id.startsWith('file:/tmp/'));
@@ -61,8 +59,8 @@ describe('loop', () => {
 
 describe('when', () => {
   it('declares a resource whose condition holds, skips one whose condition is false', () => {
-    const web1 = compileHostStates(inv(), 'web1');
-    const dev1 = compileHostStates(inv(), 'dev1');
+    const web1 = compileHostStates(inv(), 'web1', testModuleSet);
+    const dev1 = compileHostStates(inv(), 'dev1', testModuleSet);
     expect(web1.resources.map((r) => r.id)).toContain('file:/etc/prod-only');
     expect(dev1.resources.map((r) => r.id)).toEqual(['file:/etc/debug.conf', 'service:app']);
     expect(dev1.skipped.map((s) => [s.id, s.condition])).toEqual([
@@ -72,15 +70,15 @@ describe('when', () => {
   });
 
   it('does not render what a skipped resource declares: its name may use what the condition tests', () => {
-    const skipped = compileHostStates(inv(), 'web1').skipped.find((s) => s.condition === '{{ dev_file is defined }}')!;
+    const skipped = compileHostStates(inv(), 'web1', testModuleSet).skipped.find((s) => s.condition === '{{ dev_file is defined }}')!;
     expect(skipped).toMatchObject({ id: 'file:/etc/{{ dev_file }}', kind: 'file', tags: ['debug'] });
   });
 
   it('drops a relation to a skipped resource instead of calling it unknown', () => {
-    const svc = (host: string) => compileHostStates(inv(), host).resources.find((r) => r.id === 'service:app')!;
+    const svc = (host: string) => compileHostStates(inv(), host, testModuleSet).resources.find((r) => r.id === 'service:app')!;
     expect(svc('web1').require).toEqual(['file:/etc/prod-only']);
     expect(svc('dev1').require).toEqual([]);
-    const web = compileHostStates(inv(), 'web1').resources.find((r) => r.id === 'service:web')!;
+    const web = compileHostStates(inv(), 'web1', testModuleSet).resources.find((r) => r.id === 'service:web')!;
     expect(web.require).toEqual(['site-shop']); // pkg:bob is skipped by its loop item's condition
   });
 });
@@ -114,7 +112,7 @@ describe('bad when and loop', () => {
 
   it("says which keys a loop item has when a parameter uses one it lacks", () => {
     try {
-      compileHostStates(inv(), 'item-undefined');
+      compileHostStates(inv(), 'item-undefined', testModuleSet);
     } catch (e) {
       expect((e as ConfigErrors).errors[0].hint).toBe("'item' has the keys name, port");
     }
@@ -123,7 +121,7 @@ describe('bad when and loop', () => {
 
   it('gives the mapping hint for a loop over a mapping', () => {
     try {
-      compileHostStates(inv(), 'loop-mapping');
+      compileHostStates(inv(), 'loop-mapping', testModuleSet);
     } catch (e) {
       expect((e as ConfigErrors).errors[0].hint).toMatch(/dictsort/);
     }

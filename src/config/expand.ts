@@ -6,7 +6,6 @@
 import { isScalar, isSeq } from 'yaml';
 import type { Node, Scalar } from 'yaml';
 import { ConfigError, ConfigErrors, type KeelError } from '../errors.js';
-import { getModule } from '../registry.js';
 import { declNames, nameText } from './decl-names.js';
 import { withHost } from './format.js';
 import { hasTemplate, type Renderer } from './render.js';
@@ -145,7 +144,7 @@ const holdsTemplate = (v: unknown): boolean =>
  */
 function literalErrors(decl: ResourceDecl): KeelError[] {
   const { source, map, kind } = decl;
-  const validate = resourceValidator(getModule(kind)!);
+  const validate = resourceValidator(decl.module);
   const data: Record<string, unknown> = { name: '' };
   const unknownNow = new Set(['name']);
   for (const p of map.items) {

@@ -9,7 +9,7 @@ import { encryptArmored, identityFileText, newIdentity } from '../secrets/age.js
 import { decryptInventorySecrets } from '../secrets/decrypt.js';
 import { secretBlock } from '../secrets/secret-block.js';
 import { loadInventory } from './index.js';
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 
 let key: { identity: string; recipient: string };
 let other: { identity: string; recipient: string };
@@ -31,7 +31,7 @@ const secret = async (value: string, name: string, n: number, to = key.recipient
 /** compileJobs' errors, as `file:line: message`. */
 function compileErrors(inv: ReturnType<typeof loadInventory>, host: string): string[] {
   try {
-    compileJobs(inv, [host]);
+    compileJobs(inv, [host], builtinModules);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigErrors);
     return (err as ConfigErrors).errors.map((x) => `${x.pos?.file.split('/').pop()}:${x.pos?.line}: ${x.message}`);
@@ -77,7 +77,7 @@ describe('!secret values in the inventory', () => {
   it('reaches states as the plaintext, redacted from anything shown', async () => {
     const file = inventory(`vars:\n  ${await secret("it's-a-secret", 'db_password', 2)}hosts:\n  local: {connection: local}\nstates: [app]\n`, 'resources:\n  - command: use-it\n    run: echo "{{ db_password }}"\n');
     const inv = await load(file);
-    const [job] = compileJobs(inv, ['local']);
+    const [job] = compileJobs(inv, ['local'], builtinModules);
     expect(job.resources[0].spec.run).toBe(`echo "it's-a-secret"`);
     expect(redactSecrets(JSON.stringify(job.resources[0].spec), job.host.secrets)).not.toContain('a-secret');
   });
@@ -135,6 +135,6 @@ describe("env() reads the controller's environment", () => {
     const file = inventory('hosts:\n  local: {connection: local}\nstates: [app]\n', `resources:\n  - directory: "{{ env('KEEL_TEST_ENV_DIR') }}/x"\n  - command: c\n    run: "echo {{ env('KEEL_TEST_UNSET_Z') }}"\n`);
     expect(compileErrors(loadInventory(file), 'local')).toEqual([expect.stringMatching(/^app\.yaml:4: template error: env\('KEEL_TEST_UNSET_Z'\): KEEL_TEST_UNSET_Z is not set/)]);
     const ok = inventory('hosts:\n  local: {connection: local}\nstates: [app]\n', `resources:\n  - directory: "{{ env('KEEL_TEST_ENV_DIR') }}/x"\n`);
-    expect(compileJobs(loadInventory(ok), ['local'])[0].resources[0].name).toBe('/srv/from-env/x');
+    expect(compileJobs(loadInventory(ok), ['local'], builtinModules)[0].resources[0].name).toBe('/srv/from-env/x');
   });
 });

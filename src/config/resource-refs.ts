@@ -7,6 +7,7 @@
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
 import type { Resource } from './types.js';
 import { didYouMean } from './suggest.js';
+import type { ModuleSet } from '../module-set.js';
 import { checkRefreshRefs } from './refresh-refs.js';
 
 export interface Ref {
@@ -40,7 +41,7 @@ export function resolveRefs(resources: Resource[], refs: Map<Resource, Ref[]>, s
  * Duplicate ids, and references to ids this host does not declare. A relation to a resource
  * skipped by its condition is no error: it is dropped, as the resource is absent.
  */
-export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: ReadonlySet<string>, host: string): KeelError[] {
+export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skipped: ReadonlySet<string>, host: string, modules: ModuleSet): KeelError[] {
   const errors: KeelError[] = [];
   const byId = new Map<string, Resource>();
   for (const res of resources) {
@@ -61,7 +62,7 @@ export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skip
       const msg = `unknown reference '${ref}' in ${key}: no resource with this id ${where}${didYouMean(ref, [...local, ...byId.keys()])}`;
       errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
     }
-    errors.push(...checkRefreshRefs(res, (refs.get(res) ?? []).filter((x) => byId.has(x.ref)), byId, host));
+    errors.push(...checkRefreshRefs(res, (refs.get(res) ?? []).filter((x) => byId.has(x.ref)), byId, host, modules));
   }
   return errors;
 }

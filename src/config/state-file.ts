@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
-import { getModule, moduleKinds } from '../registry.js';
+import type { ResourceModule } from '../module.js';
+import { kindsOf, type ModuleSet } from '../module-set.js';
 import { CONTROL_KEYS, readControlKeys, type ResourceControl } from './control-keys.js';
 import { readIncludeEntry } from './include-entry.js';
 import type { IncludeEntry } from './types.js';
@@ -35,6 +36,8 @@ export interface ResourceDecl {
   /** Index in the file's `resources:` list. */
   position: number;
   kind: string;
+  /** The module of `kind`. */
+  module: ResourceModule;
   kindPair: Pair;
   /** Its `when`, `loop` and `loop_var`. */
   control: ResourceControl;
@@ -50,7 +53,8 @@ export interface StateFile {
   resources: ResourceDecl[];
 }
 
-export function parseStateFile(file: string, pos?: SourcePos): StateFile {
+/** `modules`: the types a resource may have (its module key tells which). */
+export function parseStateFile(file: string, modules: ModuleSet, pos?: SourcePos): StateFile {
   const sf: StateFile = { file, dir: dirname(file), errors: [], includes: [], resources: [] };
   const { source, errors } = readYamlFile(file, pos);
   sf.errors.push(...errors);
@@ -68,7 +72,7 @@ export function parseStateFile(file: string, pos?: SourcePos): StateFile {
     const key = scalarText(pair.key) ?? '';
     const value = resolveAlias(source, pair.value);
     if (key === 'include') readIncludes(sf, source, value);
-    else if (key === 'resources') readResources(sf, source, value);
+    else if (key === 'resources') readResources(sf, source, value, modules);
     else {
       const msg = `unknown key '${key}' in state file${didYouMean(key, ['include', 'resources'], ': ')}`;
       sf.errors.push(new ConfigError(msg, { pos: posOf(source, pair.key as Node) }));
@@ -95,7 +99,7 @@ function readIncludes(sf: StateFile, source: YamlSource, value: Node | null): vo
   }
 }
 
-function readResources(sf: StateFile, source: YamlSource, value: Node | null): void {
+function readResources(sf: StateFile, source: YamlSource, value: Node | null, modules: ModuleSet): void {
   if (value === null || (isScalar(value) && value.value === null)) return;
   if (!isSeq(value)) {
     sf.errors.push(new ConfigError('resources: expected a list of resources', { pos: posOf(source, value) }));
@@ -110,14 +114,14 @@ function readResources(sf: StateFile, source: YamlSource, value: Node | null): v
       );
       return;
     }
-    const decl = readResource(sf, source, map, position);
+    const decl = readResource(sf, source, map, position, modules);
     if (decl) sf.resources.push(decl);
   });
 }
 
-function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position: number): ResourceDecl | undefined {
-  const kinds = moduleKinds();
-  const typed = typeKeys(map.items.filter((p) => getModule(scalarText(p.key) ?? '') !== undefined));
+function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position: number, modules: ModuleSet): ResourceDecl | undefined {
+  const kinds = kindsOf(modules);
+  const typed = typeKeys(map.items.filter((p) => modules.has(scalarText(p.key) ?? '')), modules);
   if (typed.length === 0) {
     const keys = map.items.map((p) => scalarText(p.key) ?? '').filter((k) => !(COMMON_KEYS as readonly string[]).includes(k));
     const near = keys.map((k) => ({ k, m: closestMatch(k, kinds) })).find((x) => x.m !== undefined);
@@ -153,7 +157,8 @@ function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position:
   const control = readControlKeys(source, map, controlErrors);
   sf.errors.push(...controlErrors);
   if (controlErrors.length) return undefined;
-  return { source, map, position, kind: scalarText(kindPair.key)!, kindPair, control };
+  const kind = scalarText(kindPair.key)!;
+  return { source, map, position, kind, module: modules.get(kind)!, kindPair, control };
 }
 
 /**
@@ -161,11 +166,11 @@ function readResource(sf: StateFile, source: YamlSource, map: YAMLMap, position:
  * and user). Among several module keys, the type is the one whose module takes all the others
  * as parameters: `{git: /srv/app, user: app}` is a git resource run as `app`.
  */
-function typeKeys<P extends { key: unknown }>(typed: P[]): P[] {
+function typeKeys<P extends { key: unknown }>(typed: P[], modules: ModuleSet): P[] {
   if (typed.length < 2) return typed;
   const names = typed.map((p) => scalarText(p.key as Node) ?? '');
   const owners = typed.filter((p, i) => {
-    const params = getModule(names[i])!.schema.properties;
+    const params = modules.get(names[i])!.schema.properties;
     return names.every((other, j) => j === i || other in params);
   });
   return owners.length === 1 ? owners : typed;

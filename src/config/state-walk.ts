@@ -15,6 +15,7 @@ import { findUnplain } from './plain-value.js';
 import { nodeAt, pathString, posOf } from './source.js';
 import { parseStateFile, type IncludeRef, type StateFile } from './state-file.js';
 import { locateState, stateNotFound } from './state-names.js';
+import type { ModuleSet } from '../module-set.js';
 import type { HostConfig, IncludeEntry, Inventory } from './types.js';
 import { evaluateWhen } from './when.js';
 
@@ -35,14 +36,16 @@ export interface Unit {
   scope?: Scope;
 }
 
-/** State files are parsed once per inventory, whatever the number of hosts and instances. */
-const stateCache = new WeakMap<Inventory, Map<string, StateFile>>();
+/** State files are parsed once per inventory and module set, whatever the number of hosts and instances. */
+const stateCache = new WeakMap<ModuleSet, WeakMap<Inventory, Map<string, StateFile>>>();
 
-function stateFile(inv: Inventory, file: string, pos?: SourcePos): StateFile {
-  let files = stateCache.get(inv);
-  if (!files) stateCache.set(inv, (files = new Map()));
+function stateFile(inv: Inventory, modules: ModuleSet, file: string, pos?: SourcePos): StateFile {
+  let byInv = stateCache.get(modules);
+  if (!byInv) stateCache.set(modules, (byInv = new WeakMap()));
+  let files = byInv.get(inv);
+  if (!files) byInv.set(inv, (files = new Map()));
   let sf = files.get(file);
-  if (!sf) files.set(file, (sf = parseStateFile(file, pos)));
+  if (!sf) files.set(file, (sf = parseStateFile(file, modules, pos)));
   return sf;
 }
 
@@ -56,7 +59,7 @@ export function inScope(e: KeelError, scope: Scope | undefined): KeelError {
 }
 
 /** `vars`: the host's variables as its states see them (facts included). */
-export function hostUnits(inv: Inventory, hc: HostConfig, vars: Record<string, unknown>, errors: KeelError[]): Unit[] {
+export function hostUnits(inv: Inventory, modules: ModuleSet, hc: HostConfig, vars: Record<string, unknown>, errors: KeelError[]): Unit[] {
   const out: Unit[] = [];
   const visited = new Set<string>();
   const instances = new Map<string, SourcePos>();
@@ -72,7 +75,7 @@ export function hostUnits(inv: Inventory, hc: HostConfig, vars: Record<string, u
     const key = `${scope?.key ?? ''}\u0000${file}`;
     if (visited.has(key)) return;
     visited.add(key);
-    const sf = stateFile(inv, file, pos);
+    const sf = stateFile(inv, modules, file, pos);
     errors.push(...sf.errors);
     for (const inc of sf.includes) walkInclude(inc, scope, [...chain, file]);
     out.push({ sf, scope });

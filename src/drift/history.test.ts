@@ -2,7 +2,6 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import '../../modules/index.js';
 import { exitCode } from '../engine/exit-code.js';
 import type { RunReport } from '../report/types.js';
 import { DIFF_CAP, HistoryStore } from './history.js';

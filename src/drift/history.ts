@@ -8,7 +8,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { KeelError } from '../errors.js';
 import { REDACTED } from '../engine/host-report.js';
-import { getModule } from '../registry.js';
 import type { RunReport } from '../report/types.js';
 import { migrate } from './schema.js';
 import { computeTransitions, isDrifted, type HostIncident, type OpenEpisode, type Transitions } from './transitions.js';
@@ -35,6 +34,8 @@ export const VALUE_CAP = 2048;
 
 export interface RunMeta {
   inventory: string;
+  /** Types with sensitive parameters: their diffs are never stored. */
+  sensitiveTypes?: ReadonlySet<string>;
   limit?: string;
   tags: string[];
   exitCode: number;
@@ -103,7 +104,7 @@ export class HistoryStore {
         const drifted = h.resources.filter(isDrifted);
         insHost.run(runId, h.host, h.status, h.error ?? null, h.status === 'unreachable' ? 1 : 0, drifted.length, h.durationMs);
         for (const r of drifted) {
-          const { diff, truncated } = storedDiff(r.type, r.changes, r.diff);
+          const { diff, truncated } = storedDiff(r.type, r.changes, r.diff, meta.sensitiveTypes);
           insRes.run(runId, h.host, r.id, r.type, r.name, r.action, JSON.stringify(capChanges(r.changes)), diff, truncated ? 1 : 0);
         }
         latest.run(h.host, h.status, drifted.length, runId, transitions.at);
@@ -163,9 +164,9 @@ export class HistoryStore {
 }
 
 /** Sensitive modules' diffs are never stored; other diffs are capped. */
-export function storedDiff(type: string, changes: { from: unknown; to: unknown }[], diff: string | undefined): { diff: string | null; truncated: boolean } {
+export function storedDiff(type: string, changes: { from: unknown; to: unknown }[], diff: string | undefined, sensitiveTypes: ReadonlySet<string> = new Set()): { diff: string | null; truncated: boolean } {
   if (!diff) return { diff: null, truncated: false };
-  const sensitive = (getModule(type)?.sensitive?.length ?? 0) > 0 || changes.some((c) => c.from === REDACTED || c.to === REDACTED);
+  const sensitive = sensitiveTypes.has(type) || changes.some((c) => c.from === REDACTED || c.to === REDACTED);
   if (sensitive) return { diff: null, truncated: false };
   if (diff.length <= DIFF_CAP) return { diff, truncated: false };
   return { diff: diff.slice(0, DIFF_CAP), truncated: true };

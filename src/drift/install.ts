@@ -13,7 +13,7 @@ import type { HostConfig, Resource } from '../config/types.js';
 import { KeelError } from '../errors.js';
 import { buildGraph } from '../graph/build.js';
 import { runJobs } from '../engine/run.js';
-import { getModule } from '../registry.js';
+import type { ModuleSet } from '../module-set.js';
 import type { ResourceReport } from '../report/types.js';
 import { LocalTransport } from '../transport/local.js';
 import { cronEntryName, cronJobLine, systemdUnits, type DriftInvocation, type TimerUnits } from './schedule.js';
@@ -29,9 +29,9 @@ const CONTROLLER: HostConfig = {
 };
 
 /** Converge one cron resource on this machine; returns its report (action none = already so). */
-export async function convergeCronEntry(spec: { name: string; user: string; schedule?: string; job?: string; state: 'present' | 'absent' }, log: Logger): Promise<ResourceReport> {
-  const mod = getModule('cron');
-  if (!mod) throw new KeelError('E_INTERNAL', 'the cron module is not registered');
+export async function convergeCronEntry(spec: { name: string; user: string; schedule?: string; job?: string; state: 'present' | 'absent' }, modules: ModuleSet, log: Logger): Promise<ResourceReport> {
+  const mod = modules.get('cron');
+  if (!mod) throw new KeelError('E_INTERNAL', 'the cron module is not in the module set');
   const base: Resource = {
     id: `cron:${spec.name}`,
     kind: 'cron',
@@ -48,7 +48,7 @@ export async function convergeCronEntry(spec: { name: string; user: string; sche
   };
   const resource = { ...base, spec: mod.prepare ? mod.prepare(base.spec, undefined as never) : base.spec };
   const graph = buildGraph([resource]);
-  const report = await runJobs([{ host: CONTROLLER, resources: [resource], graph, selected: new Set([resource.id]) }], {
+  const report = await runJobs([{ host: CONTROLLER, modules, resources: [resource], graph, selected: new Set([resource.id]) }], {
     command: 'converge',
     forks: 1,
     log,
@@ -62,16 +62,16 @@ export async function convergeCronEntry(spec: { name: string; user: string; sche
   return r;
 }
 
-export async function installCron(inv: DriftInvocation, schedule: string, user: string, log: Logger): Promise<{ name: string; line: string; report: ResourceReport }> {
+export async function installCron(inv: DriftInvocation, schedule: string, user: string, modules: ModuleSet, log: Logger): Promise<{ name: string; line: string; report: ResourceReport }> {
   const name = cronEntryName(inv);
   const line = cronJobLine(inv);
-  const report = await convergeCronEntry({ name, user, schedule, job: line, state: 'present' }, log);
+  const report = await convergeCronEntry({ name, user, schedule, job: line, state: 'present' }, modules, log);
   return { name, line, report };
 }
 
-export async function uninstallCron(inv: DriftInvocation, user: string, log: Logger): Promise<{ name: string; report: ResourceReport }> {
+export async function uninstallCron(inv: DriftInvocation, user: string, modules: ModuleSet, log: Logger): Promise<{ name: string; report: ResourceReport }> {
   const name = cronEntryName(inv);
-  return { name, report: await convergeCronEntry({ name, user, state: 'absent' }, log) };
+  return { name, report: await convergeCronEntry({ name, user, state: 'absent' }, modules, log) };
 }
 
 /** Why systemd cannot be used here, or undefined when it runs as PID 1 (sd_booted()'s test). */

@@ -50,6 +50,11 @@ export interface DriftOutcome {
   problems: string[];
 }
 
+/** The types of the jobs' modules that have sensitive parameters. */
+function sensitiveTypes(jobs: HostJob[]): Set<string> {
+  return new Set(jobs.flatMap((j) => [...j.modules.values()].filter((m) => m.sensitive?.length).map((m) => m.kind)));
+}
+
 export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<DriftOutcome> {
   const command = `keel drift -i ${opts.inventory}${opts.limit ? ` -l ${opts.limit}` : ''}`;
   const lock = await acquireLock(opts.stateDir, {
@@ -67,7 +72,7 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
     const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted, lock: hostLock });
     const code = exitCode(report);
     store = HistoryStore.open(join(opts.stateDir, HISTORY_FILE));
-    const { runId, transitions } = store.recordRun(report, { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: code });
+    const { runId, transitions } = store.recordRun(report, { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: code, sensitiveTypes: sensitiveTypes(jobs) });
     if (opts.settings.retentionDays) {
       const pruned = store.prune(opts.settings.retentionDays);
       if (pruned.runs) opts.log.info(pruned, 'pruned old drift history');

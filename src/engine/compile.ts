@@ -17,12 +17,14 @@ import { factsPlaceholder } from '../facts/state-facts.js';
 import type { StateFacts } from '../facts/types.js';
 import { buildGraph, type Graph } from '../graph/build.js';
 import { chainShared, sharedPaths } from '../graph/shared-paths.js';
-import type { PrepareEnv } from '../module.js';
-import { getModule } from '../registry.js';
+import type { PrepareEnv, ResourceModule } from '../module.js';
+import { moduleOf, type ModuleSet } from '../module-set.js';
 import { redactSecrets, withoutSecrets } from '../redact.js';
 
 export interface HostJob {
   host: HostConfig;
+  /** The modules its resources are of (the set compile was given). */
+  modules: ModuleSet;
   resources: Resource[];
   graph: Graph;
   /** Ids selected by --tags (all when no tags were given). */
@@ -38,15 +40,15 @@ export interface HostJob {
   skipped?: SkippedResource[];
 }
 
-export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []): HostJob[] {
+export function compileJobs(inv: Inventory, hosts: string[], modules: ModuleSet, tags: string[] = []): HostJob[] {
   const errors: KeelError[] = [];
   const jobs: HostJob[] = [];
   for (const name of hosts) {
     const placeholder = factsPlaceholder();
-    const job = compileJob(inv, name, tags, placeholder.facts, errors);
+    const job = compileJob(inv, name, modules, tags, placeholder.facts, errors);
     if (!job) continue;
     // the states read facts: compiled again with the host's own once they are gathered
-    if (placeholder.read()) job.recompile = (facts) => recompileJob(inv, name, tags, facts);
+    if (placeholder.read()) job.recompile = (facts) => recompileJob(inv, name, modules, tags, facts);
     jobs.push(job);
   }
   if (errors.length) throw new ConfigErrors(dedupe(errors));
@@ -54,24 +56,24 @@ export function compileJobs(inv: Inventory, hosts: string[], tags: string[] = []
 }
 
 /** The job of a host compiled with its gathered facts; throws ConfigErrors. */
-function recompileJob(inv: Inventory, name: string, tags: string[], facts: StateFacts): HostJob {
+function recompileJob(inv: Inventory, name: string, modules: ModuleSet, tags: string[], facts: StateFacts): HostJob {
   const errors: KeelError[] = [];
-  const job = compileJob(inv, name, tags, facts, errors);
+  const job = compileJob(inv, name, modules, tags, facts, errors);
   if (errors.length || !job) throw new ConfigErrors(dedupe(errors));
   return job;
 }
 
-function compileJob(inv: Inventory, name: string, tags: string[], facts: StateFacts, errors: KeelError[]): HostJob | undefined {
+function compileJob(inv: Inventory, name: string, modules: ModuleSet, tags: string[], facts: StateFacts, errors: KeelError[]): HostJob | undefined {
   const host = inv.hosts.get(name)!;
   const vars = varsWithFacts(host.vars, facts);
   try {
-    const compiled = compileHostStates(inv, name, facts);
-    const resources = compiled.resources.map((r) => prepareResource(r, vars, errors));
+    const compiled = compileHostStates(inv, name, modules, facts);
+    const resources = compiled.resources.map((r) => prepareResource(r, moduleOf(modules, r.kind), vars, errors));
     const skipped = compiled.skipped.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t)));
     errors.push(...secretNames([...resources, ...skipped], host.secrets));
-    const { graph, shared } = graphOf(resources, errors);
+    const { graph, shared } = graphOf(resources, modules, errors);
     const selected = selectByTags(resources, graph, tags);
-    return { host, resources, graph, selected, shared, skipped };
+    return { host, modules, resources, graph, selected, shared, skipped };
   } catch (e) {
     if (!isKeelError(e)) throw e;
     // a schema error quotes the value it found: never a secret
@@ -81,8 +83,7 @@ function compileJob(inv: Inventory, name: string, tags: string[], facts: StateFa
   }
 }
 
-function prepareResource(r: Resource, vars: Record<string, unknown>, errors: KeelError[]): Resource {
-  const mod = getModule(r.kind)!;
+function prepareResource(r: Resource, mod: ResourceModule, vars: Record<string, unknown>, errors: KeelError[]): Resource {
   if (!mod.prepare) return r;
   // a bundle's resources render with their instance's params (r.vars), over the host's
   const own = r.vars ? { ...vars, ...r.vars } : vars;
@@ -125,12 +126,12 @@ function prepareResource(r: Resource, vars: Record<string, unknown>, errors: Kee
 }
 
 /** The host's graph, with resources that share a path chained one after another. */
-function graphOf(resources: Resource[], errors: KeelError[]): { graph: Graph; shared: Map<string, string[]> } {
+function graphOf(resources: Resource[], modules: ModuleSet, errors: KeelError[]): { graph: Graph; shared: Map<string, string[]> } {
   // an automatic edge of a bundle's resource (a file's parent directory) means the instance's own first
   const ids = new Set(resources.map((r) => r.id));
-  const auto = (r: Resource) => (getModule(r.kind)?.autoRequires?.(r.spec) ?? []).map((id) => idMeant(r, id, ids));
+  const auto = (r: Resource) => (modules.get(r.kind)?.autoRequires?.(r.spec) ?? []).map((id) => idMeant(r, id, ids));
   const first = buildGraph(resources, auto);
-  const paths = sharedPaths(resources, (r) => getModule(r.kind)?.paths?.(r.spec) ?? []);
+  const paths = sharedPaths(resources, (r) => modules.get(r.kind)?.paths?.(r.spec) ?? []);
   errors.push(...paths.errors);
   if (paths.shared.size === 0) return { graph: first, shared: new Map() };
   const previous = chainShared(first.order, paths.shared);

@@ -11,7 +11,7 @@ import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 import { stateFacts } from '../facts/state-facts.js';
 import type { Facts } from '../facts/types.js';
 import type { ProbeOutput } from '../module.js';
-import { getModule } from '../registry.js';
+import { moduleOf } from '../module-set.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { redactSecrets } from './host-report.js';
@@ -28,7 +28,7 @@ export interface ProbedHost {
 }
 
 export async function probePhase(compiled: HostJob, transport: Transport, sudo: boolean, log: Logger): Promise<ProbedHost> {
-  const probesOf = (job: HostJob) => selectedInOrder(job).map((r) => getModule(r.kind)!.probe(r.spec));
+  const probesOf = (job: HostJob) => selectedInOrder(job).map((r) => moduleOf(job.modules, r.kind).probe(r.spec));
   let job = compiled;
   let probed: { facts: Facts; outputs: ProbeOutput[] };
   if (!compiled.recompile) {

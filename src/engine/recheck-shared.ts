@@ -7,7 +7,7 @@
 import { StateError, errorMessage } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { PlanContext } from '../module.js';
-import { getModule } from '../registry.js';
+import { moduleOf } from '../module-set.js';
 import type { ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
@@ -34,7 +34,7 @@ export async function recheckShared(job: HostJob, reports: ResourceReport[], tra
   const resources = checks.map((c) => job.graph.byId.get(c.id)!);
   let outputs: Awaited<ReturnType<typeof runProbes>>;
   try {
-    outputs = await runProbes(transport, resources.map((r) => getModule(r.kind)!.probe(r.spec)), sudo);
+    outputs = await runProbes(transport, resources.map((r) => moduleOf(job.modules, r.kind).probe(r.spec)), sudo);
   } catch (e) {
     // keep every resource's own report (the connection may be gone), but claim no success
     const why = errorMessage(e);
@@ -43,7 +43,7 @@ export async function recheckShared(job: HostJob, reports: ResourceReport[], tra
   }
   checks.forEach((c, i) => {
     const r = resources[i];
-    const mod = getModule(r.kind)!;
+    const mod = moduleOf(job.modules, r.kind);
     const report = byId.get(c.id)!;
     try {
       if (mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, ctx).action === 'none') return;

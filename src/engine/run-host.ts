@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { KeelError, NotIdempotentError, StateError, errorMessage } from '../errors.js';
 import type { Facts } from '../facts/types.js';
 import type { Plan, PlanContext, ResourceModule } from '../module.js';
-import { getModule } from '../registry.js';
+import { moduleOf } from '../module-set.js';
 import type { HostReport, RefreshReport, ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
@@ -62,7 +62,7 @@ async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHo
   };
   const planCtx: PlanContext = { changed: (id) => (planned(id) ? 'maybe' : false) };
   order.forEach((r, i) => {
-    const mod = getModule(r.kind)!;
+    const mod = moduleOf(job.modules, r.kind);
     const uncertain = (job.graph.deps.get(r.id) ?? []).some(planned);
     const entry: Entry = { mod, uncertain };
     try {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 import type { Resource } from '../config/types.js';
-import { getModule } from '../registry.js';
 import { buildGraph } from './build.js';
 import { chainShared, sharedPaths } from './shared-paths.js';
 
@@ -14,7 +13,7 @@ function res(kind: string, name: string, spec: Record<string, unknown> = {}, id 
     pos: { file: 'states/x.yaml', line: index + 1, column: 5 }, stateDir: 'states', index,
   };
 }
-const claims = (r: Resource) => getModule(r.kind)?.paths?.(r.spec) ?? [];
+const claims = (r: Resource) => builtinModules.get(r.kind)?.paths?.(r.spec) ?? [];
 
 describe('sharedPaths: one owner per path, from the modules\' own claims', () => {
   it('a systemd_unit and a file on its unit file are refused, both named with file:line', () => {

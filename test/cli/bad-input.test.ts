@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { ConfigErrors } from '../../src/errors.js';
@@ -239,7 +239,7 @@ describe('each field-level mistake alone gives exactly one error (in-process, sa
     const q = project({ one: state });
     try {
       const i = loadInventory(q.inventory, { vars: parseVarArgs([`root=${q.root}`]) });
-      compileJobs(i, selectHosts(i));
+      compileJobs(i, selectHosts(i), builtinModules);
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigErrors);
       return { errors: (e as ConfigErrors).errors.map((x) => x.format()), file: `${q.dir}/states/one.yaml` };

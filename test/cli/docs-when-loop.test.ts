@@ -3,7 +3,7 @@
  * each section's first YAML block is the inventory's vars, its second the state; the ids the
  * prose names are declared, the others skipped, and the plan line shown is the one keel prints.
  */
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ function compileExample(title: string) {
   const { vars, state, text } = section(title);
   const p = project({ app: state }, `${vars}hosts:\n  web1:\n    connection: local\n    states: [app]\n`);
   projects.push(p);
-  const [job] = compileJobs(loadInventory(p.inventory), ['web1']);
+  const [job] = compileJobs(loadInventory(p.inventory), ['web1'], builtinModules);
   return { p, text, job, ids: job.resources.map((r) => r.id), skipped: (job.skipped ?? []).map((s) => s.id) };
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { flattenErrors, loadInventory, selectHosts } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { isKeelError, type KeelError } from '../../src/errors.js';
@@ -105,7 +105,7 @@ const caseOf = (files: string[], mutation: fc.Arbitrary<Mutation>): fc.Arbitrary
 function planErrors(inventory: string): KeelError[] {
   try {
     const inv = loadInventory(inventory);
-    compileJobs(inv, selectHosts(inv));
+    compileJobs(inv, selectHosts(inv), builtinModules);
     return [];
   } catch (e) {
     if (!isKeelError(e)) throw e;

@@ -8,7 +8,8 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ResourceModule } from '../../src/module.js';
-import { registerModule } from '../../src/registry.js';
+import { moduleSet } from '../../src/module-set.js';
+import { builtinModules } from '../../modules/index.js';
 import { shq } from '../../src/shell.js';
 import { keel, keelJson } from '../helpers/keel.js';
 import { project, type Project } from './local-env.js';
@@ -44,8 +45,8 @@ const refreshModule: ResourceModule<{ name: string; log: string }, Record<string
   },
 };
 
-registerModule(buggyModule);
-registerModule(refreshModule);
+/** The built-in modules and the two test-only ones above. */
+const modules = moduleSet([...builtinModules.values(), buggyModule, refreshModule]);
 
 const projects: Project[] = [];
 afterAll(() => projects.forEach((p) => p.remove()));
@@ -198,12 +199,12 @@ describe('onchanges', () => {
     const plan = await runLocal('plan', p.inventory, { vars });
     expect(resource(plan, 'command:reload').changes).toContainEqual({ field: 'onchanges', from: null, to: `file:${p.root}/app.conf` });
 
-    const first = await runLocal('converge', p.inventory, { vars });
+    const first = await runLocal('converge', p.inventory, { vars, modules });
     expect(first.code, first.text).toBe(0);
     expect(resource(first, 'command:reload').status).toBe('changed');
     expect(lines(log)).toEqual(['reload']);
 
-    const second = await runLocal('converge', p.inventory, { vars });
+    const second = await runLocal('converge', p.inventory, { vars, modules });
     expect(second.code).toBe(0);
     expect(resource(second, 'command:reload').status).toBe('ok');
     expect(lines(log)).toEqual(['reload']);
@@ -211,7 +212,7 @@ describe('onchanges', () => {
     expect(inSync.code, inSync.text).toBe(0);
 
     writeFileSync(`${p.root}/app.conf`, 'edited\n');
-    const third = await runLocal('converge', p.inventory, { vars });
+    const third = await runLocal('converge', p.inventory, { vars, modules });
     expect(resource(third, 'command:reload').status).toBe('changed');
     expect(lines(log)).toEqual(['reload', 'reload']);
   });
@@ -227,7 +228,7 @@ describe('a non-idempotent module is caught', () => {
     content: "fine\\n"
 `,
     });
-    const res = await runLocal('converge', p.inventory, { vars: [`root=${p.root}`] });
+    const res = await runLocal('converge', p.inventory, { vars: [`root=${p.root}`], modules });
     expect(res.code, res.text).toBe(1);
     const r = resource(res, `buggy_file:${p.root}/b.txt`);
     expect(r.status).toBe('failed');
@@ -266,20 +267,20 @@ describe('watch and notify run refresh only when the watched resource changed', 
     const log = `${p.root}/refresh.log`;
     writeFileSync(`${p.root}/steady.conf`, 's\n'); // already right: never changes
 
-    const first = await runLocal('converge', p.inventory, { vars });
+    const first = await runLocal('converge', p.inventory, { vars, modules });
     expect(first.code, first.text).toBe(0);
     expect(lines(log).sort()).toEqual(['refresh app', 'refresh notified']);
     expect(resource(first, 'test_service:app')).toMatchObject({ refreshed: true, status: 'changed' });
     expect(resource(first, 'test_service:idle').refreshed).toBeUndefined();
     expect(first.text).toMatch(/test_service:app .*refreshed/);
 
-    const second = await runLocal('converge', p.inventory, { vars });
+    const second = await runLocal('converge', p.inventory, { vars, modules });
     expect(second.code).toBe(0);
     expect(lines(log)).toHaveLength(2);
     expect(resource(second, 'test_service:app').refreshed).toBeUndefined();
 
     appendFileSync(`${p.root}/app.conf`, 'v2\n');
-    const third = await runLocal('converge', p.inventory, { vars });
+    const third = await runLocal('converge', p.inventory, { vars, modules });
     expect(lines(log)).toHaveLength(3);
     expect(lines(log)[2]).toBe('refresh app');
     expect(resource(third, 'test_service:notified').refreshed).toBeUndefined();

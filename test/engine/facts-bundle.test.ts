@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventory, selectHosts } from '../../src/config/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { loadErrors } from '../helpers/config-errors.js';
 import { project } from './local-env.js';
@@ -38,7 +39,7 @@ describe('facts in bundle instances', () => {
   it('only the host whose instances read facts pays for them; validate finds no error', () => {
     expect(loadErrors(p.inventory)).toEqual([]);
     const inv = loadInventory(p.inventory);
-    expect(Object.fromEntries(compileJobs(inv, selectHosts(inv)).map((j) => [j.host.name, !!j.recompile]))).toEqual({ reads: true, plain: false });
+    expect(Object.fromEntries(compileJobs(inv, selectHosts(inv), builtinModules).map((j) => [j.host.name, !!j.recompile]))).toEqual({ reads: true, plain: false });
   });
 
   it('plan renders the instance whose when holds on this Debian machine with its facts; the other is not planned', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flattenErrors, loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import type { KeelError } from '../../src/errors.js';
+import { builtinModules } from '../../modules/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { loadErrors } from '../helpers/config-errors.js';
 import { REPO, keel } from '../helpers/keel.js';
@@ -46,7 +47,7 @@ describe('which hosts read facts (compiled once with the placeholder)', () => {
 
   it('a state value, a template file, a unit template and a mention in a branch not taken read them; a vars merge does not', () => {
     const inv = loadInventory(p.inventory);
-    const reads = Object.fromEntries(compileJobs(inv, selectHosts(inv)).map((j) => [j.host.name, !!j.recompile]));
+    const reads = Object.fromEntries(compileJobs(inv, selectHosts(inv), builtinModules).map((j) => [j.host.name, !!j.recompile]));
     expect(reads).toEqual({ value: true, template: true, unit: true, untaken: true, merged: false, none: false });
   });
 

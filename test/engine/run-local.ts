@@ -4,7 +4,8 @@
  * `connection: local`), optionally wrapped (counting).
  * Many variants cost milliseconds here instead of a CLI spawn each.
  */
-import '../../modules/index.js';
+import { builtinModules } from '../../modules/index.js';
+import type { ModuleSet } from '../../src/module-set.js';
 import { loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { exitCode } from '../../src/engine/exit-code.js';
@@ -22,6 +23,8 @@ export interface LocalRunOptions {
   tags?: string[];
   detailed?: boolean;
   wrap?: (t: Transport) => Transport;
+  /** The modules to compile and run with (default: the built-in ones). */
+  modules?: ModuleSet;
 }
 
 export interface LocalRun {
@@ -32,7 +35,7 @@ export interface LocalRun {
 
 export async function runLocal(command: 'plan' | 'converge', inventory: string, opts: LocalRunOptions = {}): Promise<LocalRun> {
   const inv = loadInventory(inventory, { vars: parseVarArgs(opts.vars ?? []) });
-  const jobs = compileJobs(inv, selectHosts(inv, opts.limit), opts.tags ?? []);
+  const jobs = compileJobs(inv, selectHosts(inv, opts.limit), opts.modules ?? builtinModules, opts.tags ?? []);
   const report = await runJobs(jobs, {
     command,
     forks: 20,

@@ -7,6 +7,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/config/index.js';
+import { builtinModules } from '../../modules/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { ConfigErrors, TransportError } from '../../src/errors.js';
 import type { Transport } from '../../src/transport/types.js';
@@ -115,7 +116,7 @@ describe('a file without content and lines on the same path compose', () => {
     id: three
     text: "z=3"
 `);
-    const [job] = compileJobs(loadInventory(p.inventory, { vars: { root: p.root } }), ['localhost']);
+    const [job] = compileJobs(loadInventory(p.inventory, { vars: { root: p.root } }), ['localhost'], builtinModules);
     expect(job.graph.order.map((r) => r.id)).toEqual(['two', 'one', 'three']);
     expect(job.graph.deps.get('one')).toEqual(['two']);
     expect(job.graph.deps.get('three')).toEqual(['one']);
