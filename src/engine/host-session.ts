@@ -11,6 +11,7 @@ import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { hostReport } from './host-report.js';
 import type { RemoteLock } from './remote-lock.js';
+import { countRoundTrips } from './round-trips.js';
 
 export interface SessionOptions {
   connect(job: HostJob): Promise<Transport>;
@@ -34,28 +35,33 @@ export async function retryableProbe<T>(probe: Promise<T>): Promise<T> {
 }
 
 export async function inHostSession(job: HostJob, opts: SessionOptions, log: Logger, started: number, run: (t: Transport) => Promise<HostReport>): Promise<HostReport> {
+  // round trips of every attempt, the lock's included: the report says what the host cost
+  let roundTrips = 0;
   for (let attempt = 1; ; attempt++) {
     let transport: Transport;
     try {
       transport = await opts.connect(job);
     } catch (e) {
-      return hostReport(job.host.name, 'unreachable', started, [], errorMessage(e));
+      return { ...hostReport(job.host.name, 'unreachable', started, [], errorMessage(e)), roundTrips };
     }
+    const trips = countRoundTrips(transport);
     let lock: RemoteLock | undefined;
+    let report: HostReport | undefined;
     try {
-      lock = await opts.lock?.(transport);
-      return await run(transport);
+      lock = await opts.lock?.(trips.transport);
+      report = await run(trips.transport);
     } catch (e) {
       if (e instanceof ProbeConnectionLost && attempt === 1) {
         log.warn({ err: e.message }, 'connection lost during the probe: connecting again to probe once more');
-        continue;
+      } else {
+        log.debug({ err: e }, 'host failed');
+        report = hostReport(job.host.name, 'failed', started, [], errorMessage(e));
       }
-      log.debug({ err: e }, 'host failed');
-      return hostReport(job.host.name, 'failed', started, [], errorMessage(e));
     } finally {
       await lock?.release().catch(() => undefined);
       await transport.close().catch(() => undefined);
     }
+    roundTrips += trips.count();
+    if (report) return { ...report, roundTrips };
   }
 }
-

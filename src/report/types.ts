@@ -49,6 +49,8 @@ export interface HostReport {
   status: HostStatus;
   error?: string;
   durationMs: number;
+  /** Exec round trips made on the host's transport in this run (puts and the run lock included); absent for a host never started. */
+  roundTrips?: number;
   resources: ResourceReport[];
   summary: HostSummary;
 }

@@ -6,7 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecOptions, PutOptions, Transport } from '../../src/transport/types.js';
+import type { ExecOptions, HoldOptions, PutOptions, Transport } from '../../src/transport/types.js';
 import { project } from './local-env.js';
 import { runLocal } from './run-local.js';
 
@@ -33,6 +33,8 @@ ${files}  - command: init
 interface Calls {
   execs: string[];
   puts: string[];
+  /** Held scripts (the run lock). */
+  holds: string[];
 }
 
 class CountingTransport implements Transport {
@@ -48,6 +50,10 @@ class CountingTransport implements Transport {
     this.calls.execs.push(script === 'sh -s' ? String(opts?.stdin ?? '') : script);
     return this.inner.exec(script, opts);
   }
+  hold(script: string, opts: HoldOptions) {
+    this.calls.holds.push(script);
+    return this.inner.hold!(script, opts);
+  }
   put(path: string, content: string | Buffer, opts?: PutOptions) {
     this.calls.puts.push(path);
     return this.inner.put(path, content, opts);
@@ -60,7 +66,7 @@ class CountingTransport implements Transport {
 function counter() {
   const byHost = new Map<string, Calls>();
   const wrap = (t: Transport) => {
-    const calls = { execs: [], puts: [] };
+    const calls: Calls = { execs: [], puts: [], holds: [] };
     byHost.set(t.host, calls);
     return new CountingTransport(t, calls);
   };
@@ -90,6 +96,8 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       const calls = byHost.get(h)!;
       expect(calls.execs, h).toHaveLength(1);
       expect(calls.puts, h).toHaveLength(0);
+      // the report counts the same round trips as the transport saw
+      expect(run.report.hosts.find((x) => x.host === h)!.roundTrips, h).toBe(1);
       const script = calls.execs[0];
       // facts, the 2 commands' own snippets, and ONE shared file probe for the 38 paths
       expect(frames(script)).toBe(4);
@@ -138,6 +146,18 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
       expect(byHost.get(h)!.puts).toHaveLength(0);
     }
   });
+
+  it('converge again under the host lock (as the CLI runs it): the plan\'s one round trip plus the lock\'s', async () => {
+    const { byHost, wrap } = counter();
+    const run = await runLocal('converge', p.inventory, { wrap, lock: { timeoutSeconds: 5, command: 'exec-count test', dir: `${p.root}/locks` } });
+    expect(run.code, run.text).toBe(0);
+    expect(run.report.summary.changed).toBe(0);
+    for (const h of HOSTS) {
+      const calls = byHost.get(h)!;
+      expect([calls.execs.length, calls.holds.length, calls.puts.length], h).toEqual([1, 1, 0]);
+      expect(run.report.hosts.find((x) => x.host === h)!.roundTrips, h).toBe(2);
+    }
+  });
 });
 
 describe('exec count with facts in the states (real LocalTransport)', () => {
@@ -164,6 +184,7 @@ describe('exec count with facts in the states (real LocalTransport)', () => {
     expect(frames(probes)).toBe(1); // the three paths in one shared file probe, no facts again
     expect(probes).not.toContain('os_like=');
     expect(byHost.get('plain')!.execs).toHaveLength(1);
+    expect(Object.fromEntries(run.report.hosts.map((h) => [h.host, h.roundTrips]))).toEqual({ reads: 2, plain: 1 });
     expect(frames(byHost.get('plain')!.execs[0])).toBe(2); // facts (for the modules) + its two paths in one shared file probe
   });
 

@@ -6,6 +6,7 @@
  */
 import { builtinModules } from '../../modules/index.js';
 import type { ModuleSet } from '../../src/module-set.js';
+import type { LockSettings } from '../../src/engine/remote-lock.js';
 import { loadInventory, parseVarArgs, selectHosts } from '../../src/config/index.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { exitCode } from '../../src/engine/exit-code.js';
@@ -25,6 +26,8 @@ export interface LocalRunOptions {
   wrap?: (t: Transport) => Transport;
   /** The modules to compile and run with (default: the built-in ones). */
   modules?: ModuleSet;
+  /** Hold each host's run lock, as the CLI's converge does. */
+  lock?: LockSettings;
 }
 
 export interface LocalRun {
@@ -40,6 +43,7 @@ export async function runLocal(command: 'plan' | 'converge', inventory: string, 
     command,
     forks: 20,
     log: silentLogger,
+    lock: opts.lock,
     connect: async (job) => {
       // a lab host in the inventory is reached over real SSH, as the CLI would
       const t = job.host.connection.connection === 'local' ? new LocalTransport(job.host.name, job.host.connection.becomeUser) : await connect(job.host.connection, { log: silentLogger });
