@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { pino } from 'pino';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { CommandError } from '../src/errors.js';
 import type { Facts } from '../src/facts/types.js';
 import { buildProbeScript, parseProbeOutput } from '../src/engine/probe-script.js';
@@ -16,6 +16,7 @@ import { planProbes } from '../src/engine/shared-probe.js';
 import { refreshActionOf, type ApplyContext, type PlanContext, type Probe, type ProbeOutput, type ResourceModule, type Plan } from '../src/module.js';
 import { shargs } from '../src/shell.js';
 import type { ExecOptions, ExecResult, PutOptions, Transport } from '../src/transport/types.js';
+import { recordingApplyContext, type Recorded, type Recording, type Reply } from './test-recorder.js';
 
 export const testFacts: Facts = {
   hostname: 'test',
@@ -113,34 +114,12 @@ export function applyContext(transport: Transport = new TestLocalTransport()): A
 }
 
 /**
- * Records the scripts apply sends instead of running them, answering each from `reply` (by exact
- * script): unit tests of the exact command sequences of modules whose real behaviour needs
- * systemd or apt (lab tests run them for real).
+ * Records what apply sends instead of sending it (see test-recorder.ts), answering each script
+ * from `reply` (by exact script): unit tests of the exact command sequences of modules whose real
+ * behaviour needs systemd or apt (lab tests run them for real).
  */
-export function recordingContext(reply: (script: string) => string | Error = () => '') {
-  const scripts: string[] = [];
-  const onceKeys: string[] = [];
-  const done = new Set<string>();
-  const ctx: ApplyContext = {
-    host: 'test',
-    transport: new TestLocalTransport(),
-    facts: testFacts,
-    log: pino({ level: 'silent' }),
-    sudo: false,
-    run: async (script) => {
-      scripts.push(script);
-      const r = reply(script);
-      if (r instanceof Error) throw r;
-      return r;
-    },
-    once: async (key, fn) => {
-      onceKeys.push(key);
-      if (done.has(key)) return;
-      done.add(key);
-      await fn();
-    },
-  };
-  return { ctx, scripts, onceKeys };
+export function recordingContext(reply: Reply = () => '', opts: { facts?: Facts; sudo?: boolean } = {}): Recording {
+  return recordingApplyContext({ facts: opts.facts ?? testFacts, sudo: opts.sudo, reply });
 }
 
 /** Probe on this machine, parse, plan: what `keel plan` would say. */
@@ -159,6 +138,14 @@ export interface Fixture {
   facts?: Partial<Facts>;
   /** PlanContext.changed answers, for onchanges. */
   changed?: Record<string, boolean | 'maybe'>;
+  /** Apply with become: ctx.sudo, and every exec and put through sudo. */
+  sudo?: boolean;
+  /** What apply's own re-read of the probe prints (default probe.stdout): the state after earlier resources applied. */
+  reprobe?: string;
+  /** Other resources of the module applied in the same applyBatch call, after this one. */
+  batchWith?: { spec: Record<string, unknown> & { name: string }; probe: { code: number; stdout: string; stderr?: string } }[];
+  /** Regex source -> placeholder, for what differs on every apply (a random salt), in recorded strings. */
+  volatile?: Record<string, string>;
   expected: {
     action?: string;
     changes?: unknown[];
@@ -166,12 +153,17 @@ export interface Fixture {
     verifiable?: boolean;
     /** A substring of the error plan must throw. */
     error?: string;
-    /** The scripts apply runs for this plan, in order (each answered with empty output). */
-    commands?: string[];
+    /** Everything apply sends to the host, in order (see test-recorder.ts and fixtureCommands). */
+    commands?: Recorded[];
+    /**
+     * A substring of the error apply fails with: a plan the engine never applies as is (it
+     * re-plans after the package it waits for is installed); `commands` is what it sent first.
+     */
+    applyError?: string;
     /** refreshActionOf(module, spec, plan): a verb, false (would do nothing now), null (no refresh). */
     refresh?: string | false | null;
-    /** The scripts refresh runs (systemctl is-active answered "active"). */
-    refreshCommands?: string[];
+    /** Everything refresh sends (systemctl is-active answered "active"). */
+    refreshCommands?: Recorded[];
   };
 }
 
@@ -183,32 +175,76 @@ export function loadFixtures(dir: string): [string, Fixture][] {
     .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture]);
 }
 
-export async function checkFixture(m: ResourceModule, fx: Fixture): Promise<void> {
+/** The fixture's plan (parse + plan of its probe output). */
+export function fixturePlan<St>(m: ResourceModule<any, any, St>, fx: Pick<Fixture, 'spec' | 'probe' | 'facts' | 'changed'>): Plan<St> {
   const facts = { ...testFacts, ...fx.facts };
-  const run = (): Plan => {
-    const current = m.parse(fx.spec, probeOutput(fx.probe.stdout, fx.probe.code, fx.probe.stderr), facts);
-    return m.plan(fx.spec, current, facts, planContext(fx.changed));
+  const current = m.parse(fx.spec, probeOutput(fx.probe.stdout, fx.probe.code, fx.probe.stderr), facts);
+  return m.plan(fx.spec, current, facts, planContext(fx.changed));
+}
+
+/** A fixed clock (backup names carry the time) for the duration of `fn`. */
+async function atFixedTime<T>(fn: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-02T03:04:05.678Z') });
+  try {
+    return await fn();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+function masked(commands: Recorded[], volatile: Record<string, string> = {}): Recorded[] {
+  const mask = (v: unknown): unknown => {
+    if (typeof v === 'string') return Object.entries(volatile).reduce((t, [re, as]) => t.replace(new RegExp(re, 'g'), as), v);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x)]));
+    return v;
   };
+  return commands.map((c) => mask(c) as Recorded);
+}
+
+/**
+ * What apply (applyBatch when the module has one, as the engine calls it) sends for the fixture,
+ * and the error it fails with, if any. Every script is answered with empty output, except the
+ * resource's own probe snippet (an apply that re-reads the state first), answered with the
+ * fixture's `reprobe` or probe output.
+ */
+export async function fixtureCommands(m: ResourceModule, fx: Fixture, plan: Plan): Promise<{ commands: Recorded[]; error?: string }> {
+  const probe = m.probe(fx.spec);
+  const reply = (script: string) => (script === probe ? (fx.reprobe ?? fx.probe.stdout) : '');
+  const rec = recordingContext(reply, { facts: { ...testFacts, ...fx.facts }, sudo: fx.sudo });
+  const others = (fx.batchWith ?? []).map((o) => ({ spec: o.spec, plan: fixturePlan(m, { ...o, facts: fx.facts }) }));
+  let error: string | undefined;
+  await atFixedTime(() => (m.applyBatch ? m.applyBatch(rec.ctx, [{ spec: fx.spec, plan }, ...others]) : m.apply(rec.ctx, plan, fx.spec))).catch(
+    (e: unknown) => void (error = e instanceof Error ? e.message : String(e)),
+  );
+  return { commands: masked(rec.commands, fx.volatile), ...(error === undefined ? {} : { error }) };
+}
+
+/** What refresh sends for the fixture (systemctl is-active answered "active"). */
+export async function fixtureRefreshCommands(m: ResourceModule, fx: Fixture): Promise<Recorded[]> {
+  const reply = (script: string) => (script.startsWith('systemctl is-active') ? 'active\n' : '');
+  const rec = recordingContext(reply, { facts: { ...testFacts, ...fx.facts }, sudo: fx.sudo });
+  await atFixedTime(() => m.refresh!(rec.ctx, fx.spec));
+  return masked(rec.commands, fx.volatile);
+}
+
+export async function checkFixture(m: ResourceModule, fx: Fixture): Promise<void> {
   if (fx.expected.error !== undefined) {
-    expect(run).toThrow(fx.expected.error);
+    expect(() => fixturePlan(m, fx)).toThrow(fx.expected.error);
     return;
   }
-  const plan = run();
+  const plan = fixturePlan(m, fx);
   expect(plan.action).toBe(fx.expected.action);
   if (fx.expected.changes !== undefined) expect(plan.changes).toEqual(fx.expected.changes);
   if (fx.expected.diff !== undefined) expect(plan.diff).toBe(fx.expected.diff);
   if (fx.expected.verifiable !== undefined) expect(plan.verifiable ?? true).toBe(fx.expected.verifiable);
-  if (fx.expected.commands !== undefined) {
-    const rec = recordingContext();
-    await m.apply(rec.ctx, plan, fx.spec);
-    expect(rec.scripts).toEqual(fx.expected.commands);
+  if (fx.expected.commands !== undefined || fx.expected.applyError !== undefined) {
+    const applied = await fixtureCommands(m, fx, plan);
+    if (fx.expected.commands !== undefined) expect(applied.commands).toEqual(fx.expected.commands);
+    if (fx.expected.applyError !== undefined) expect(applied.error).toContain(fx.expected.applyError);
+    else expect(applied.error).toBeUndefined();
   }
   if (fx.expected.refresh !== undefined) expect(refreshActionOf(m, fx.spec, plan) ?? null).toBe(fx.expected.refresh);
-  if (fx.expected.refreshCommands !== undefined) {
-    const rec = recordingContext((script) => (script.startsWith('systemctl is-active') ? 'active\n' : ''));
-    await m.refresh!(rec.ctx, fx.spec);
-    expect(rec.scripts).toEqual(fx.expected.refreshCommands);
-  }
+  if (fx.expected.refreshCommands !== undefined) expect(await fixtureRefreshCommands(m, fx)).toEqual(fx.expected.refreshCommands);
 }
 
 /** plan -> apply -> plan again, on this machine. Returns both plans. */

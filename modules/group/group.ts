@@ -42,7 +42,7 @@ export function planGroup(spec: GroupSpec, cur: GroupState): Plan<ScriptSteps> {
   const name = spec.name;
   if ((spec.state ?? 'present') === 'absent') {
     if (!cur.exists) return { action: 'none', changes: [] };
-    return { action: 'delete', changes: [{ field: 'state', from: 'present', to: 'absent' }], steps: { script: shargs('groupdel', name) } };
+    return { action: 'delete', changes: [{ field: 'state', from: 'present', to: 'absent' }], steps: { script: shargs('groupdel', '--', name) } };
   }
   if (!cur.exists) {
     const changes: Change[] = [{ field: 'state', from: 'absent', to: 'present' }];

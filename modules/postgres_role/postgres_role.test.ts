@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { checkFixture, loadFixtures, sh } from '../test-helpers.js';
-import { parsePsqlProbe, psqlApplyScript, psqlProbe } from '../postgres_shared/index.js';
+import { checkFixture, fixturePlan, loadFixtures, recordingContext, sh } from '../test-helpers.js';
+import { parsePsqlProbe, passwordMatches, psqlApplyScript, psqlProbe } from '../postgres_shared/index.js';
 import { postgresRoleModule, roleSql } from './postgres_role.js';
 
 const fixtures = new URL('./fixtures', import.meta.url).pathname;
 
 describe('postgres_role fixtures', () => {
   it.each(loadFixtures(fixtures))('%s', (_name, fx) => checkFixture(postgresRoleModule, fx));
+});
+
+describe('postgres_role apply', () => {
+  // the fixtures mask the verifier (its salt is random): what they hide is checked here
+  it('sends a verifier of the declared password with a fresh salt, never the password', async () => {
+    const fx = loadFixtures(fixtures).find(([f]) => f === 'create.json')![1];
+    const verifiers: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const rec = recordingContext();
+      await postgresRoleModule.apply(rec.ctx, fixturePlan(postgresRoleModule, fx), fx.spec);
+      const stdin = String((rec.commands[0] as { stdin: string }).stdin);
+      expect(stdin).not.toContain(String(fx.spec.password));
+      verifiers.push(/PASSWORD '([^']+)'/.exec(stdin)![1]);
+    }
+    for (const v of verifiers) expect(passwordMatches(String(fx.spec.password), v, 'app')).toBe(true);
+    expect(verifiers[0]).not.toBe(verifiers[1]);
+  });
 });
 
 describe('postgres_role SQL', () => {
