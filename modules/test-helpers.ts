@@ -201,15 +201,18 @@ function masked(commands: Recorded[], volatile: Record<string, string> = {}): Re
   return commands.map((c) => mask(c) as Recorded);
 }
 
+/** A unit keel started or restarted is active: `systemctl is-active` answers so, every other script with nothing. */
+const activeReply = (script: string): string => (script.startsWith('systemctl is-active') ? 'active\n' : '');
+
 /**
  * What apply (applyBatch when the module has one, as the engine calls it) sends for the fixture,
- * and the error it fails with, if any. Every script is answered with empty output, except the
+ * and the error it fails with, if any. Scripts are answered by activeReply, except the
  * resource's own probe snippet (an apply that re-reads the state first), answered with the
  * fixture's `reprobe` or probe output.
  */
 export async function fixtureCommands(m: ResourceModule, fx: Fixture, plan: Plan): Promise<{ commands: Recorded[]; error?: string }> {
   const probe = m.probe(fx.spec);
-  const reply = (script: string) => (script === probe ? (fx.reprobe ?? fx.probe.stdout) : '');
+  const reply = (script: string) => (script === probe ? (fx.reprobe ?? fx.probe.stdout) : activeReply(script));
   const rec = recordingContext(reply, { facts: { ...testFacts, ...fx.facts }, sudo: fx.sudo });
   const others = (fx.batchWith ?? []).map((o) => ({ spec: o.spec, plan: fixturePlan(m, { ...o, facts: fx.facts }) }));
   let error: string | undefined;
@@ -221,8 +224,7 @@ export async function fixtureCommands(m: ResourceModule, fx: Fixture, plan: Plan
 
 /** What refresh sends for the fixture (systemctl is-active answered "active"). */
 export async function fixtureRefreshCommands(m: ResourceModule, fx: Fixture): Promise<Recorded[]> {
-  const reply = (script: string) => (script.startsWith('systemctl is-active') ? 'active\n' : '');
-  const rec = recordingContext(reply, { facts: { ...testFacts, ...fx.facts }, sudo: fx.sudo });
+  const rec = recordingContext(activeReply, { facts: { ...testFacts, ...fx.facts }, sudo: fx.sudo });
   await atFixedTime(() => m.refresh!(rec.ctx, fx.spec));
   return masked(rec.commands, fx.volatile);
 }
