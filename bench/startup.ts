@@ -68,7 +68,7 @@ export function startupTable(rows: StartupRow[], runs: number): string {
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
-  if (!existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js'))) throw new Error('bench --startup measures the built keel: npm run build first');
+  if (!existsSync(join(REPO, 'dist', 'keel.js'))) throw new Error('bench --startup measures the built keel: npm run build first');
   const rows = measureStartup(opts.runs);
   process.stdout.write(startupTable(rows, opts.runs));
 }

@@ -1,5 +1,5 @@
 /**
- * Part of `npm run build`: every built-in schema (each module's resource schema, the inventory,
+ * Part of `npm run build` (scripts/build.ts): every built-in schema (each module's resource schema, the inventory,
  * a source's output, bundle.yaml) compiled ahead of time into ajv standalone code, one file per
  * schema named by the hash of its JSON, so that a command validates without loading or running
  * ajv's compiler, and loads only the validators it uses (src/config/ajv.ts; any other schema is
@@ -7,7 +7,6 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { builtinModules } from '../modules/index.js';
@@ -29,11 +28,12 @@ export function standaloneValidator(schema: object): string {
   return standaloneCode.default(ajv, ajv.compile(structuredClone(schema)));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const dir = join(import.meta.dirname, '..', 'dist', 'src', 'config', PREBUILT_DIR);
+/** Write each built-in schema's validator into DIR/validators (what src/config/ajv.ts looks for beside the bundle). */
+export function writeValidators(dist: string): number {
+  const dir = join(dist, PREBUILT_DIR);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const schemas = builtinSchemas();
   for (const schema of schemas) writeFileSync(join(dir, `${schemaKey(schema)}.cjs`), standaloneValidator(schema));
-  process.stdout.write(`build-validators: ${schemas.length} schemas -> ${dir}\n`);
+  return schemas.length;
 }

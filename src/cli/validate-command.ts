@@ -1,5 +1,5 @@
 /** keel validate: every error of inventory and states, for every host, without contacting any. */
-import { dedupeErrors, validateInventory } from '../config/index.js';
+import { dedupeErrors } from '../config/index.js';
 import { sortErrors } from '../config/format.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
 import { ConfigErrors } from '../errors.js';
@@ -7,16 +7,15 @@ import { loadCommon, type CommonFlags } from './load.js';
 
 export async function validateCommand(flags: CommonFlags): Promise<void> {
   const { inv, hosts, modules } = await loadCommon(flags);
-  const errors = validateInventory(inv, modules);
-  // Graph errors (cycles) and prepare errors come from compiling: report them with the rest.
+  // compiling every host once reports all its errors: states and schemas, then (for a host whose
+  // states compile) what its modules' prepare and its graph (cycles, shared paths) find
   let jobs: HostJob[] = [];
   try {
     jobs = compileJobs(inv, hosts, modules);
   } catch (e) {
     if (!(e instanceof ConfigErrors)) throw e;
-    errors.push(...e.errors);
+    throw new ConfigErrors(sortErrors(dedupeErrors(e.errors)));
   }
-  if (errors.length) throw new ConfigErrors(sortErrors(dedupeErrors(errors)));
   const count = jobs.reduce((n, j) => n + j.resources.length, 0);
   process.stdout.write(`ok: ${jobs.length} host(s), ${count} resource(s), no errors\n`);
 }
