@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './index.js';
 
@@ -69,6 +70,10 @@ export function startupTable(rows: StartupRow[], runs: number): string {
 
 export async function run(opts: BenchOptions): Promise<void> {
   if (!existsSync(join(REPO, 'dist', 'keel.js'))) throw new Error('bench --startup measures the built keel: npm run build first');
+  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  const before = load();
   const rows = measureStartup(opts.runs);
   process.stdout.write(startupTable(rows, opts.runs));
+  // a loaded machine slows node -e 0 too, and the ratios shrink: say how busy it was
+  process.stdout.write(`\nnode ${process.version}, ${cpus().length} cores, load average ${before} before, ${load()} after\n`);
 }

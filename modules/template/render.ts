@@ -68,16 +68,18 @@ class CheckingLoader extends nunjucks.FileSystemLoader {
  * starting with ./ or ../ is relative to the including file. Throws ConfigError.
  */
 export function renderTemplateFile(top: TemplateFile, vars: Record<string, unknown>, searchPaths: string[]): string {
-  // noCache: a long-running `keel drift --every` must see edited includes.
-  const loader = new CheckingLoader([...new Set(searchPaths)], { noCache: true });
-  const env = new nunjucks.Environment(loader, { throwOnUndefined: true, autoescape: false });
+  const { loader, env, compiled } = environment([...new Set(searchPaths)]);
+  loader.loaded.length = 0;
+  loader.failure = undefined;
   checkFile(top, vars, new Set(), env, new Set());
-  let template: nunjucks.Template;
+  const key = `${top.file}\0${top.text}`;
+  let template = compiled.get(key);
   try {
-    template = new nunjucks.Template(top.text, env, top.file, true);
+    template ??= new nunjucks.Template(top.text, env, top.file, true);
   } catch (e) {
     throw syntaxError(e, top.file);
   }
+  compiled.set(key, template);
   try {
     return template.render(vars);
   } catch (e) {
@@ -85,6 +87,28 @@ export function renderTemplateFile(top: TemplateFile, vars: Record<string, unkno
     if (isKeelError(e)) throw e;
     throw runtimeError(e, top.file, loader.loaded.length === 0);
   }
+}
+
+interface Environment {
+  loader: CheckingLoader;
+  env: nunjucks.Environment;
+  /** Top templates compiled in this environment, by file and text: compiled once, rendered per host. */
+  compiled: Map<string, nunjucks.Template>;
+}
+
+/** One nunjucks environment per list of template folders, built on first use (rendering is synchronous: its loader's record is per render). */
+const environments = new Map<string, Environment>();
+
+function environment(roots: string[]): Environment {
+  const key = roots.join('\0');
+  let e = environments.get(key);
+  if (!e) {
+    // noCache: a long-running `keel drift --every` must see edited includes.
+    const loader = new CheckingLoader(roots, { noCache: true });
+    e = { loader, env: new nunjucks.Environment(loader, { throwOnUndefined: true, autoescape: false }), compiled: new Map() };
+    environments.set(key, e);
+  }
+  return e;
 }
 
 /** Undefined variables of one file, then of every file it includes by a literal name. */

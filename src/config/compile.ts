@@ -167,7 +167,8 @@ function makeResource(decl: ResourceDecl, data: Record<string, unknown>, stateDi
     pos: posOf(source, decl.kindPair.key as Node),
     stateDir,
     index: 0,
-    ...(inst ? { vars: { ...inst.vars }, instance: inst.scope.key } : {}),
+    // shared by the instance's resources (no copy per resource): one renderer each for prepare
+    ...(inst ? { vars: inst.vars, instance: inst.scope.key } : {}),
   };
   const refs: Ref[] = [];
   for (const key of [...RELATION_KEYS, ...(decl.module.idParams ?? [])]) {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
 import { compileHostStates, makeRenderer } from '../config/index.js';
+import type { Renderer } from '../config/render.js';
 import { isInside } from '../config/inside.js';
 import { idMeant } from '../config/resource-refs.js';
 import { varsWithFacts } from '../config/facts-var.js';
@@ -68,7 +69,8 @@ function compileJob(inv: Inventory, name: string, modules: ModuleSet, tags: stri
   const vars = varsWithFacts(host.vars, facts);
   try {
     const compiled = compileHostStates(inv, name, modules, facts);
-    const resources = compiled.resources.map((r) => prepareResource(r, moduleOf(modules, r.kind), vars, errors));
+    const renderers = prepareRenderers(vars);
+    const resources = compiled.resources.map((r) => prepareResource(r, moduleOf(modules, r.kind), renderers(r), errors));
     const skipped = compiled.skipped.filter((r) => tags.length === 0 || r.tags.some((t) => tags.includes(t)));
     errors.push(...secretNames([...resources, ...skipped], host.secrets));
     const { graph, shared } = graphOf(resources, modules, errors);
@@ -83,11 +85,25 @@ function compileJob(inv: Inventory, name: string, modules: ModuleSet, tags: stri
   }
 }
 
-function prepareResource(r: Resource, mod: ResourceModule, vars: Record<string, unknown>, errors: KeelError[]): Resource {
+/**
+ * The renderer a resource's prepare renders with: the host's, or for a bundle's resources their
+ * instance's params (r.vars, one object per instance and loop item) over the host's vars. Made
+ * once per host and per instance, not per resource.
+ */
+function prepareRenderers(vars: Record<string, unknown>): (r: Resource) => Renderer {
+  const host = makeRenderer(vars);
+  const byInstance = new WeakMap<object, Renderer>();
+  return (r) => {
+    if (!r.vars) return host;
+    let renderer = byInstance.get(r.vars);
+    if (!renderer) byInstance.set(r.vars, (renderer = makeRenderer({ ...vars, ...r.vars })));
+    return renderer;
+  };
+}
+
+function prepareResource(r: Resource, mod: ResourceModule, renderer: Renderer, errors: KeelError[]): Resource {
   if (!mod.prepare) return r;
-  // a bundle's resources render with their instance's params (r.vars), over the host's
-  const own = r.vars ? { ...vars, ...r.vars } : vars;
-  const renderer = makeRenderer(own);
+  const own = renderer.vars as Record<string, unknown>;
   // a bundle's resources read their bundle's folder, a plain state's the state file's folder
   const folder = r.instance ? "bundle's" : "state's";
   const env: PrepareEnv = {

@@ -10,7 +10,6 @@ import { readYamlFile } from '../config/source.js';
 import { localPath } from '../config/inventory-connection.js';
 import { isInventoryScript } from '../config/inventory-source.js';
 import { isPlainObject } from '../config/vars.js';
-import { decryptAll } from './decrypt-nodes.js';
 import { identityLocation, type IdentityLocation } from './identity-file.js';
 import { findSecretNodes, inventoryVarName } from './secret-nodes.js';
 
@@ -25,6 +24,8 @@ export async function decryptInventorySecrets(file: string, env: NodeJS.ProcessE
   if (!source || errors.length) return new Map();
   const { secrets, errors: misplaced } = findSecretNodes(source, inventoryVarName);
   if (secrets.length === 0) return new Map();
+  // the age library loads only for an inventory that has secrets
+  const { decryptAll } = await import('./decrypt-nodes.js');
   let plain: string[];
   try {
     plain = await decryptAll(secrets, inventoryIdentity(file, source.doc.toJS(), env));
