@@ -5,8 +5,8 @@
  * (bin/keel.js -> dist/, `npm run build` first) on the repository's example inventory.yaml.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './index.js';
 
@@ -18,12 +18,15 @@ interface Case {
   args: string[];
   /** The issue's target, as a multiple of `node -e 0`. */
   target?: number;
+  /** Each run with an empty validator cache: what the first run after a change of a bundle's params costs. */
+  coldCache?: boolean;
 }
 
 const CASES: Case[] = [
   { name: 'node -e 0', args: ['-e', '0'] },
   { name: 'keel --help', args: [KEEL, '--help'], target: 2 },
   { name: 'keel validate', args: [KEEL, 'validate'], target: 5 },
+  { name: 'keel validate, empty validator cache', args: [KEEL, 'validate'], coldCache: true },
   { name: 'keel graph', args: [KEEL, 'graph'] },
 ];
 
@@ -35,9 +38,12 @@ export interface StartupRow {
 }
 
 function once(c: Case): number {
+  const cache = c.coldCache ? mkdtempSync(join(tmpdir(), 'keel-bench-cache-')) : undefined;
+  const env = cache ? { ...process.env, KEEL_CACHE_DIR: cache } : process.env;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, c.args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, c.args, { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (cache) rmSync(cache, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr.toString()}`);
   return seconds;
 }
