@@ -3,7 +3,7 @@
  * apt-get transaction. Command builders are pure and return argv so tests can assert them exactly.
  */
 import { shargs, shq } from '../../src/shell.js';
-import type { PkgOp, PkgProvider, PkgState } from './provider.js';
+import type { PkgOp, PkgProvider, PkgQuery, PkgState } from './provider.js';
 
 /** Wait this long for another apt/dpkg (unattended-upgrades) to release its lock. */
 export const LOCK_TIMEOUT_SEC = 300;
@@ -80,16 +80,34 @@ export function aptRefreshScript(
   ].join('\n');
 }
 
-/** Read-only. Prints `status=`/`version=` lines from dpkg, then apt-cache policy when asked. */
-function probe(name: string, opts: { candidate: boolean }): string {
+/**
+ * Read-only. ONE dpkg-query for all packages (a name dpkg never heard of prints nothing), with
+ * the name and architecture on each line so that select() can tell them apart; then, for state
+ * latest only, apt-cache policy per package, its Candidate line tagged with the package's index.
+ */
+function probeAll(packages: PkgQuery[]): string {
   const lines = [
-    'LC_ALL=C; export LC_ALL',
-    // One line per installed architecture; a package dpkg never heard of prints nothing (exit 1).
-    `dpkg-query -W -f='dpkg=\${Status}\\t\${Version}\\n' -- ${shq(name)} 2>/dev/null || :`,
+    `LC_ALL=C dpkg-query -W -f='\${Package}\\t\${Architecture}\\t\${Status}\\t\${Version}\\n' -- ${packages.map((p) => shq(p.name)).join(' ')} 2>/dev/null`,
   ];
-  if (opts.candidate) lines.push(`apt-cache policy -- ${shq(name)} 2>/dev/null | sed -n 's/^ *Candidate: */candidate=/p'`);
+  packages.forEach((p, i) => {
+    if (p.candidate) lines.push(`LC_ALL=C apt-cache policy -- ${shq(p.name)} 2>/dev/null | sed -n 's/^ *Candidate: */candidate\t${i}\t/p'`);
+  });
   lines.push(':');
   return lines.join('\n');
+}
+
+/** Pure: the `dpkg=` lines of one package (every installed architecture, or the one named) and its candidate. */
+function select(packages: PkgQuery[], index: number, text: string): string {
+  const { name } = packages[index];
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'candidate' && f[1] === String(index)) out.push(`candidate=${f.slice(2).join('\t')}`);
+    else if (f.length === 4 && f[0] !== 'candidate' && (name.includes(':') ? `${f[0]}:${f[1]}` === name : f[0] === name)) {
+      out.push(`dpkg=${f[2]}\t${f[3]}`);
+    }
+  }
+  return out.map((l) => `${l}\n`).join('');
 }
 
 function parse(name: string, text: string): PkgState {
@@ -116,7 +134,8 @@ function parse(name: string, text: string): PkgState {
 export const aptProvider: PkgProvider = {
   name: 'apt',
   detect: 'command -v apt-get >/dev/null 2>&1',
-  probe,
+  probeAll,
+  select,
   parse,
   transaction: (ops) => (ops.length ? [aptScript(aptArgv(ops))] : []),
   refreshIndex: (maxAgeSec) => aptRefreshScript(maxAgeSec),

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkFixture, loadFixtures, planContext, runProbe, testFacts, recordingContext } from '../test-helpers.js';
+import { execFileSync } from 'node:child_process';
+import { checkFixture, loadFixtures, planContext, probeScript, runProbe, runProbes, testFacts, recordingContext } from '../test-helpers.js';
 import { aptArgv, aptScript } from './apt.js';
 import { pkgModule, type PkgSpec } from './pkg.js';
 
@@ -48,6 +49,25 @@ describe('pkg probe under /bin/sh against this machine', () => {
     expect(plan.action).toBe('none');
     const other = await planHere({ name: 'coreutils', version: '0.0-keel' });
     expect(other.plan.changes).toEqual([{ field: 'version', from: cur.pkg!.version, to: '0.0-keel' }]);
+  });
+  it('asks dpkg about all packages of a host at once, each package getting what its own probe said', async () => {
+    const specs: PkgSpec[] = [
+      { name: 'coreutils' },
+      { name: 'keel-no-such-package' },
+      { name: 'coreutils', state: 'latest' },
+      { name: 'dpkg' },
+      { name: `libc6:${execFileSync('dpkg', ['--print-architecture']).toString().trim()}` },
+      { name: 'libc6' },
+    ];
+    const probes = specs.map((s) => pkgModule.probe(s));
+    const { script } = probeScript(probes);
+    expect(script.match(/dpkg-query/g)).toHaveLength(1);
+    const together = await runProbes(probes);
+    const alone = await Promise.all(probes.map((p) => runProbe(p)));
+    expect(together.map((o) => o.text)).toEqual(alone.map((o) => o.text));
+    expect(together[4].text).toMatch(/^manager=apt\ndpkg=install ok installed\t\S+\n$/);
+    expect(together[1].text).toBe('manager=apt\n');
+    expect(together[2].text).toMatch(/\ncandidate=\S+\n$/);
   });
   it('is read-only and does not fail for a name with shell characters', async () => {
     const out = await runProbe(pkgModule.probe({ name: "x'; touch /tmp/keel-pwned; '" }));

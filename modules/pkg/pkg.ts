@@ -1,6 +1,7 @@
 import { ConfigError, KeelError } from '../../src/errors.js';
 import type { Facts } from '../../src/facts/types.js';
-import type { ApplyContext, BaseSpec, Plan, ProbeOutput, ResourceModule } from '../../src/module.js';
+import type { ApplyContext, BaseSpec, Plan, ProbeOutput, ResourceModule, SharedProbe } from '../../src/module.js';
+import { pkgProbe } from './pkg-probe.js';
 import { providerFor, providers, type PkgOp, type PkgState } from './provider.js';
 
 export interface PkgSpec extends BaseSpec {
@@ -52,11 +53,9 @@ Example:
   state: absent
 \`\`\``;
 
-/** The manager's line first, then the provider's own probe (the same test as the facts). */
-function probe(spec: PkgSpec): string {
-  const candidate = (spec.state ?? 'present') === 'latest';
-  const branches = providers.map((p) => `if ${p.detect}; then\necho manager=${p.name}\n${p.probe(spec.name, { candidate })}\nexit 0\nfi`);
-  return [...branches, 'echo manager=none'].join('\n');
+/** The package's part of the host's one package probe (pkg-probe.ts). */
+function probe(spec: PkgSpec): SharedProbe {
+  return pkgProbe({ name: spec.name, candidate: (spec.state ?? 'present') === 'latest' });
 }
 
 function parse(spec: PkgSpec, out: ProbeOutput): PkgCurrent {

@@ -17,6 +17,12 @@ export interface PkgState {
   broken?: string;
 }
 
+/** One package the probe asks about; `candidate` also asks for the version an install would pick. */
+export interface PkgQuery {
+  name: string;
+  candidate: boolean;
+}
+
 /** One package's part of a transaction. */
 export interface PkgOp {
   name: string;
@@ -29,9 +35,15 @@ export interface PkgProvider {
   name: Facts['pkgManager'];
   /** A POSIX sh test that is true on hosts with this manager (the same test as the facts). */
   detect: string;
-  /** Read-only snippet reporting the package's state; `candidate` also asks for the installable version. */
-  probe(name: string, opts: { candidate: boolean }): string;
-  /** Pure: the snippet's stdout (after the `manager=` line) to a PkgState. */
+  /**
+   * Read-only snippet reporting the state of every package of a host at once (one process for
+   * all, the installable version only of those with `candidate`). It runs in the probe script's
+   * own shell: no exit, variables named k_p_*.
+   */
+  probeAll(packages: PkgQuery[]): string;
+  /** Pure: what probeAll printed about package `index`, in the form parse() reads. */
+  select(packages: PkgQuery[], index: number, text: string): string;
+  /** Pure: that text (after the `manager=` line) to a PkgState. */
   parse(name: string, text: string): PkgState;
   /** Scripts that carry out every op in as few transactions as the manager allows. */
   transaction(ops: PkgOp[]): string[];

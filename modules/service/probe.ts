@@ -2,11 +2,11 @@
  * What systemd says about one unit: `systemctl show` for load/active state and type, then
  * `systemctl is-enabled` on the unit's real Id (an alias like sshd.service resolves to
  * ssh.service), because only is-enabled knows about SysV scripts, static and generated units.
+ * The probe itself is shared by all units of a host (unit-batch.ts).
  */
 import { KeelError } from '../../src/errors.js';
 import type { Facts } from '../../src/facts/types.js';
 import type { ProbeOutput } from '../../src/module.js';
-import { shq } from '../../src/shell.js';
 
 export const SHOW_PROPERTIES = [
   'Id',
@@ -36,20 +36,6 @@ export interface UnitState {
   type: string;
   remainAfterExit: boolean;
   canReload: boolean;
-}
-
-/** Read-only; prints `Key=value` lines. Fails (exit 3) only when systemctl show itself fails. */
-export function unitProbeSnippet(unit: string): string {
-  const props = SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' ');
-  return [
-    `u=${shq(unit)}`,
-    `command -v systemctl >/dev/null 2>&1 || { echo systemctl=missing; exit 0; }`,
-    `s=$(LC_ALL=C systemctl show --no-pager ${props} -- "$u") || exit 3`,
-    `printf '%s\\n' "$s"`,
-    `id=$(printf '%s\\n' "$s" | sed -n 's/^Id=//p')`,
-    // SysV-backed units print progress lines first: the state is the last line.
-    `printf 'IsEnabled=%s\\n' "$(LC_ALL=C systemctl is-enabled -- "\${id:-$u}" 2>/dev/null | tail -n 1)"`,
-  ].join('\n');
 }
 
 export function parseUnitProbe(unit: string, out: ProbeOutput, facts: Facts): UnitState {

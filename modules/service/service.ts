@@ -3,7 +3,8 @@ import type { ApplyContext, BaseSpec, ResourceModule } from '../../src/module.js
 import { shargs } from '../../src/shell.js';
 import { DIAG_MARKER, JOURNAL_LINES, diagnosticsScript, isActiveScript, opArgv, refreshScript, type RefreshMode } from './commands.js';
 import { planService, type ServiceSteps } from './plan.js';
-import { parseUnitProbe, unitProbeSnippet, type UnitState } from './probe.js';
+import { parseUnitProbe, type UnitState } from './probe.js';
+import { unitProbe } from './unit-batch.js';
 import { isValidUnitName, templateOf, unitName } from './unit-name.js';
 
 export interface ServiceSpec extends BaseSpec {
@@ -133,7 +134,7 @@ export const serviceModule: ResourceModule<ServiceSpec, UnitState, ServiceSteps>
     return spec;
   },
 
-  probe: (spec) => unitProbeSnippet(unitName(spec.name)),
+  probe: (spec) => unitProbe(unitName(spec.name), 'full'),
   parse: (spec, out, facts) => parseUnitProbe(unitName(spec.name), out, facts),
 
   plan(spec, cur, facts, ctx) {

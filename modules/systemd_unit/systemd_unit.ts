@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ConfigError, isKeelError } from '../../src/errors.js';
 import type { ApplyContext, BaseSpec, Change, Plan, PrepareEnv, Probe, ProbeOutput, ResourceModule } from '../../src/module.js';
-import { shq } from '../../src/shell.js';
 import {
   applyFileSteps,
   desiredContent,
@@ -12,6 +11,7 @@ import {
   type FileState,
   type FileSteps,
 } from '../shared/index.js';
+import { unitProbe } from '../service/unit-batch.js';
 import { isValidUnitName, unitType } from '../service/unit-name.js';
 
 export interface SystemdUnitSpec extends BaseSpec {
@@ -97,7 +97,8 @@ function readText(spec: SystemdUnitSpec, env: PrepareEnv, key: 'source' | 'templ
 
 function probe(spec: SystemdUnitSpec): Probe {
   const path = unitPath(spec);
-  const reload = `if [ -d /run/systemd/system ]; then printf 'needreload=%s\\n' "$(systemctl show -p NeedDaemonReload --value -- ${shq(spec.name)} 2>/dev/null)"; fi`;
+  // needreload= from the host's one systemctl show, when systemd runs
+  const reload = unitProbe(spec.name, 'reload');
   const file = isAbsent(spec) ? fileProbe(path) : fileProbe(path, { hash: true, wantSha256: desiredContent(wantedContent(spec)).sha256 });
   return [reload, file];
 }
