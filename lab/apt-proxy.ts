@@ -1,7 +1,10 @@
 /**
  * The lab's apt proxy: Debian's apt-cacher-ng with a private config dir, listening only on the
  * bridge address and forwarding only to deb.debian.org (ForceManaged: nothing else is fetched).
- * Its cache lives under the image cache dir, so packages survive labDown and later labs.
+ * Its cache lives under the image cache dir, so packages survive labDown and later labs. Each
+ * lab (by name) runs its own on its own bridge, with its own dir (`apt-cacher-ng` for the default
+ * lab, `apt-cacher-ng-<name>` for others: two instances never share a cache), so taking one lab
+ * down leaves the other's apt working.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,13 +17,17 @@ import { isAlive, procArgv, readPidFile } from '../src/proc.js';
 export const APT_PROXY_PORT = 3142;
 
 export interface AptProxySpec {
-  cacheDir: string;
+  /** The proxy's own dir: cache, log, run and conf under it (see aptProxyBase). */
+  base: string;
   /** Lab state dir: holds the pid file. */
   labDir: string;
   bindAddress: string;
 }
 
-function config(spec: AptProxySpec, base: string): string {
+export const aptProxyBase = (cacheDir: string, labSuffix: string): string => join(cacheDir, `apt-cacher-ng${labSuffix}`);
+
+function config(spec: AptProxySpec): string {
+  const base = spec.base;
   return [
     `CacheDir: ${join(base, 'cache')}`,
     `LogDir: ${join(base, 'log')}`,
@@ -64,10 +71,9 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
 export async function ensureAptProxy(spec: AptProxySpec): Promise<void> {
   if (aptProxyPid(spec.labDir) !== undefined && (await portOpen(spec.bindAddress, APT_PROXY_PORT))) return;
   await stopAptProxy(spec.labDir);
-  const base = join(spec.cacheDir, 'apt-cacher-ng');
-  const confDir = join(base, 'conf');
-  for (const d of ['cache', 'log', 'run', 'conf']) mkdirSync(join(base, d), { recursive: true });
-  writeFileSync(join(confDir, 'acng.conf'), config(spec, base));
+  const confDir = join(spec.base, 'conf');
+  for (const d of ['cache', 'log', 'run', 'conf']) mkdirSync(join(spec.base, d), { recursive: true });
+  writeFileSync(join(confDir, 'acng.conf'), config(spec));
   const log = openSync(join(spec.labDir, 'apt-cacher-ng.log'), 'a');
   const child = spawn('apt-cacher-ng', ['-c', confDir], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);

@@ -2,12 +2,11 @@
  * Per-host cgroups. Without systemd as PID 1 nobody gives nspawn a cgroup of its own, and two
  * hosts in one cgroup collide; so each host's supervisor joins `keel-lab/<host>` in every
  * mounted hierarchy (v1 controllers, name=systemd, and the v2 one) before it starts nspawn.
+ * The parent is per lab (`keel-lab` for the default lab, `keel-<name>` for others).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './exec.js';
-
-const LAB_CGROUP = 'keel-lab';
 
 /** Mount points of every cgroup hierarchy (`cgroup` and `cgroup2`). */
 export function cgroupMounts(): string[] {
@@ -21,13 +20,13 @@ export function cgroupMounts(): string[] {
     .filter((m): m is string => m !== undefined);
 }
 
-export function hostCgroupDirs(host: string): string[] {
-  return cgroupMounts().map((m) => join(m, LAB_CGROUP, host));
+export function hostCgroupDirs(labCgroup: string, host: string): string[] {
+  return cgroupMounts().map((m) => join(m, labCgroup, host));
 }
 
 /** Create the host's cgroup in every hierarchy; cpuset ones inherit their parent's cpus/mems. */
-export function createHostCgroups(host: string): string[] {
-  const dirs = hostCgroupDirs(host);
+export function createHostCgroups(labCgroup: string, host: string): string[] {
+  const dirs = hostCgroupDirs(labCgroup, host);
   for (const dir of dirs) {
     const parent = join(dir, '..');
     for (const d of [parent, dir]) {
@@ -87,11 +86,11 @@ export async function destroyCgroups(dirs: string[], timeoutMs = 10_000): Promis
   }
 }
 
-/** Remove the shared `keel-lab` parents once no host cgroup is left under them. */
-export function removeLabCgroupParents(): void {
+/** Remove the lab's parent cgroups once no host cgroup is left under them. */
+export function removeLabCgroupParents(labCgroup: string): void {
   for (const m of cgroupMounts()) {
     try {
-      rmdirSync(join(m, LAB_CGROUP));
+      rmdirSync(join(m, labCgroup));
     } catch {
       // absent, or still holds a host
     }

@@ -6,6 +6,7 @@ import { createHostCgroups, destroyCgroups, hostCgroupDirs } from './cgroup.js';
 import { mountHostRoot, removeHostRoot } from './host-root.js';
 import { createHostNet, removeHostNet } from './network.js';
 import { isAlive } from '../src/proc.js';
+import type { LabNames } from './names.js';
 import type { LabNet } from './subnet.js';
 import { nspawnPid, signalSupervisorStop, startSupervisor, supervisorPid } from './supervisor.js';
 
@@ -15,6 +16,7 @@ export interface HostSpec {
   /** `<lab dir>/hosts/<name>`: upper/work/root layers, pid files, console log. */
   hostDir: string;
   imageDir: string;
+  names: LabNames;
   net: LabNet;
   authorizedKey: string;
   hostKey: string;
@@ -27,9 +29,9 @@ export function hostRunning(hostDir: string): boolean {
 
 /** Boot a fresh host (any remnant of an earlier one is removed first). Returns once nspawn runs. */
 export async function startHost(spec: HostSpec): Promise<void> {
-  await stopHost(spec.name, spec.hostDir);
+  await stopHost(spec.names, spec.name, spec.hostDir);
   mkdirSync(spec.hostDir, { recursive: true });
-  const netnsPath = await createHostNet(spec.net, spec.name, spec.address);
+  const netnsPath = await createHostNet(spec.net, spec.names.bridge, spec.name, spec.address);
   const rootDir = await mountHostRoot({
     hostDir: spec.hostDir,
     imageDir: spec.imageDir,
@@ -39,7 +41,7 @@ export async function startHost(spec: HostSpec): Promise<void> {
     authorizedKey: spec.authorizedKey,
     hostKey: spec.hostKey,
   });
-  const cgroupDirs = createHostCgroups(spec.name);
+  const cgroupDirs = createHostCgroups(spec.names.cgroup, spec.name);
   startSupervisor({ name: spec.name, netnsPath, rootDir, stateDir: spec.hostDir, cgroupDirs });
 }
 
@@ -47,7 +49,7 @@ export async function startHost(spec: HostSpec): Promise<void> {
  * Stop the host and remove everything it had: a clean poweroff is asked first (SIGTERM to
  * nspawn), then whatever is left in its cgroups is killed; then its mounts, netns and layers go.
  */
-export async function stopHost(name: string, hostDir: string, graceMs = 3_000): Promise<void> {
+export async function stopHost(names: LabNames, name: string, hostDir: string, graceMs = 3_000): Promise<void> {
   if (existsSync(hostDir)) {
     const supervisor = supervisorPid(hostDir);
     if (supervisor !== undefined) {
@@ -56,7 +58,7 @@ export async function stopHost(name: string, hostDir: string, graceMs = 3_000): 
       while (isAlive(supervisor) && Date.now() < deadline) await sleep(50);
     }
   }
-  await destroyCgroups(hostCgroupDirs(name));
+  await destroyCgroups(hostCgroupDirs(names.cgroup, name));
   await removeHostRoot(hostDir);
   await removeHostNet(name);
 }

@@ -1,19 +1,20 @@
 /**
- * One labUp/labDown at a time per machine: two test runs (or a test run and a user) racing on
- * the same hosts would stop each other's hosts. A lock file holds the owner's pid; a lock whose
+ * One labUp/labDown at a time per lab name: two test runs (or a test run and a user) racing on
+ * the same hosts would stop each other's hosts. Labs of other names have their own lock, so a
+ * long boot of one never blocks another. A lock file holds the owner's pid; a lock whose
  * process is gone is taken over.
  */
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { KeelError } from '../src/errors.js';
 import { sleep } from './exec.js';
 import { isAlive } from '../src/proc.js';
+import { DEFAULT_LAB_NAME, labNames } from './names.js';
 
 const LOCK_DIR = '/run/keel-lab';
-const LOCK_FILE = `${LOCK_DIR}/lock`;
 
-function tryLock(): boolean {
+function tryLock(lockFile: string): boolean {
   try {
-    const fd = openSync(LOCK_FILE, 'wx');
+    const fd = openSync(lockFile, 'wx');
     writeSync(fd, `${process.pid}\n`);
     closeSync(fd);
     return true;
@@ -21,34 +22,35 @@ function tryLock(): boolean {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     let holder = NaN;
     try {
-      holder = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+      holder = Number(readFileSync(lockFile, 'utf8').trim());
     } catch {
       return false; // released meanwhile: try again
     }
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return false;
-    rmSync(LOCK_FILE, { force: true }); // stale: its process is gone
+    rmSync(lockFile, { force: true }); // stale: its process is gone
     return false;
   }
 }
 
-let held = false;
+const held = new Set<string>();
 
-/** Run `fn` holding the machine's lab lock; re-entrant within one process. */
-export async function withLabLock<T>(what: string, fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
-  if (held) return fn();
+/** Run `fn` holding the lock of the lab `name` (default `lab`); re-entrant within one process. */
+export async function withLabLock<T>(what: string, fn: () => Promise<T>, name = DEFAULT_LAB_NAME, timeoutMs = 15 * 60_000): Promise<T> {
+  const lockFile = `${LOCK_DIR}/lock${labNames(name).suffix}`;
+  if (held.has(lockFile)) return fn();
   mkdirSync(LOCK_DIR, { recursive: true });
   const deadline = Date.now() + timeoutMs;
-  while (!tryLock()) {
+  while (!tryLock(lockFile)) {
     if (Date.now() > deadline) {
-      throw new KeelError('E_LAB', `${what}: another keel lab command has held ${LOCK_FILE} for ${timeoutMs / 1000} s`);
+      throw new KeelError('E_LAB', `${what}: another keel lab command has held ${lockFile} for ${timeoutMs / 1000} s`);
     }
     await sleep(100);
   }
-  held = true;
+  held.add(lockFile);
   try {
     return await fn();
   } finally {
-    held = false;
-    rmSync(LOCK_FILE, { force: true });
+    held.delete(lockFile);
+    rmSync(lockFile, { force: true });
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Real readiness: a host is up when it answers SSH with its own host key *and* systemd says the
  * boot is finished (`systemctl is-system-running --wait`: running, or degraded with the failed
- * units named). No sleeps beyond a short pause between refused connections.
+ * units named). Until its sshd listens, only a TCP connect is tried (no ssh process per try: a
+ * hundred booting hosts polled by ssh would take the CPU their boots need).
  */
 import { KeelError } from '../src/errors.js';
+import { portOpen } from './apt-proxy.js';
 import { sleep } from './exec.js';
 import { labSsh, type SshTarget } from './ssh.js';
 
@@ -15,13 +17,29 @@ export interface Readiness {
   ms: number;
 }
 
-const CHECK = 'systemctl is-system-running --wait; echo "failed:"; systemctl --failed --no-legend --plain | cut -d" " -f1';
+export interface ReadinessOptions {
+  /** False once the host's processes are gone: stop waiting at once. */
+  running?: () => boolean;
+}
 
-export async function waitUntilReady(host: string, target: SshTarget, timeoutMs = 120_000): Promise<Readiness> {
+const CHECK = 'systemctl is-system-running --wait; echo "failed:"; systemctl --failed --no-legend --plain | cut -d" " -f1';
+const POLL_MS = 200;
+
+export async function waitUntilReady(host: string, target: SshTarget, timeoutMs = 120_000, opts: ReadinessOptions = {}): Promise<Readiness> {
   const started = Date.now();
   const deadline = started + timeoutMs;
-  let last = '';
+  let last = 'sshd not listening yet';
   while (Date.now() < deadline) {
+    if (opts.running && !opts.running()) {
+      throw new KeelError('E_LAB', `${host} (${target.address}) stopped while booting: ${last}`, {
+        host,
+        hint: 'see the host console log in <lab dir>/hosts/<name>/console.log',
+      });
+    }
+    if (!(await portOpen(target.address, 22))) {
+      await sleep(POLL_MS);
+      continue;
+    }
     const left = deadline - Date.now();
     const r = await labSsh(target, CHECK, { timeoutMs: Math.max(left, 1000) });
     if (r.code === 0) {
@@ -38,7 +56,7 @@ export async function waitUntilReady(host: string, target: SshTarget, timeoutMs 
         throw new KeelError('E_LAB', `${host}: host key check failed: ${last}`, { host });
       }
     }
-    await sleep(100);
+    await sleep(POLL_MS);
   }
   throw new KeelError('E_LAB', `${host} (${target.address}) not ready after ${timeoutMs / 1000} s: ${last}`, {
     host,

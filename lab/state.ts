@@ -1,19 +1,22 @@
 /**
- * What a lab remembers: its hosts (in `<dir>/lab.json`) and, machine-wide, which lab dir owns the
- * bridge and the `keel-labN` namespaces (in `/run/keel-lab/owner`): names are global, so only one
- * lab runs on a machine at a time.
+ * What a lab remembers: its name and hosts (in `<dir>/lab.json`) and, machine-wide, which lab
+ * dir owns the names of a lab name (bridge, `keel-<host>` namespaces) in `/run/keel-lab/owner`
+ * (`owner-<name>` for other names): one lab of each name runs on a machine at a time.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { KeelError } from '../src/errors.js';
+import { DEFAULT_LAB_NAME, type LabNames } from './names.js';
 
 export interface LabState {
+  /** Absent in state written before labs had names: the default lab. */
+  name?: string;
   subnet: string;
   imageDir: string;
   hosts: { name: string; address: string }[];
 }
 
 const OWNER_DIR = '/run/keel-lab';
-const OWNER_FILE = `${OWNER_DIR}/owner`;
+const ownerFile = (names: LabNames) => `${OWNER_DIR}/owner${names.suffix}`;
 
 export function readLabState(file: string): LabState | undefined {
   if (!existsSync(file)) return undefined;
@@ -24,25 +27,30 @@ export function writeLabState(file: string, state: LabState): void {
   writeFileSync(file, JSON.stringify(state, null, 2) + '\n');
 }
 
-export function labOwner(): string | undefined {
-  return existsSync(OWNER_FILE) ? readFileSync(OWNER_FILE, 'utf8').trim() || undefined : undefined;
+export const stateName = (state: LabState): string => state.name ?? DEFAULT_LAB_NAME;
+
+export function labOwner(names: LabNames): string | undefined {
+  const file = ownerFile(names);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
 }
 
 /**
- * Claim the machine's lab names for `dir`. `othersAlive` says whether the current owner's lab
- * still has live hosts: a dead owner's claim is taken over (its leftovers are cleaned by labDown).
+ * Claim the lab name's machine-wide names for `dir`. `othersAlive` says whether the current
+ * owner's lab still has live hosts: a dead owner's claim is taken over (labDown cleans its
+ * leftovers).
  */
-export function claimLab(dir: string, othersAlive: (ownerDir: string) => boolean): void {
-  const owner = labOwner();
+export function claimLab(names: LabNames, dir: string, othersAlive: (ownerDir: string) => boolean): void {
+  const owner = labOwner(names);
   if (owner !== undefined && owner !== dir && othersAlive(owner)) {
-    throw new KeelError('E_LAB', `another keel lab is up on this machine (state dir ${owner})`, {
-      hint: `take it down first: keel lab down (in ${owner}), or labDown({dir: ${JSON.stringify(owner)}})`,
+    const flag = names.name === DEFAULT_LAB_NAME ? '' : ` --name ${names.name}`;
+    throw new KeelError('E_LAB', `another keel lab named '${names.name}' is up on this machine (state dir ${owner})`, {
+      hint: `take it down first (keel lab down${flag} --dir ${owner}), or give this lab another name (--name)`,
     });
   }
   mkdirSync(OWNER_DIR, { recursive: true });
-  writeFileSync(OWNER_FILE, `${dir}\n`);
+  writeFileSync(ownerFile(names), `${dir}\n`);
 }
 
-export function releaseLab(dir: string): void {
-  if (labOwner() === dir) rmSync(OWNER_FILE, { force: true });
+export function releaseLab(names: LabNames, dir: string): void {
+  if (labOwner(names) === dir) rmSync(ownerFile(names), { force: true });
 }

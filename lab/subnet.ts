@@ -1,7 +1,6 @@
 /** Addresses, names and MACs of the lab network: a /24 with the bridge at .1, hosts from .11. */
 import { KeelError } from '../src/errors.js';
 
-export const BRIDGE = 'keel-lab0';
 export const FIRST_HOST_OCTET = 11;
 export const MAX_HOSTS = 254 - FIRST_HOST_OCTET + 1;
 
@@ -20,11 +19,27 @@ export function parseSubnet(subnet: string): LabNet {
   return { prefix, bridgeAddress: `${prefix}.1` };
 }
 
-export const hostName = (index: number): string => `lab${index}`;
 export const hostAddress = (net: LabNet, index: number): string => `${net.prefix}.${FIRST_HOST_OCTET - 1 + index}`;
-export const netnsName = (host: string): string => `keel-${host}`;
-/** Controller-side end of a host's veth pair (at most 15 characters). */
-export const vethName = (host: string): string => `vk-${host}`;
+
+const ipv4 = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+
+/**
+ * Interfaces other than `bridge` whose IPv4 network overlaps the lab's /24, from `ip -o -4 addr
+ * show` output: another lab (or anything else) already there, so this lab would not route.
+ */
+export function subnetConflicts(net: LabNet, bridge: string, ipAddrOutput: string): string[] {
+  const ours = ipv4(`${net.prefix}.0`);
+  const found = new Set<string>();
+  for (const line of ipAddrOutput.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const [dev, family, cidr] = [f[1]?.split('@')[0], f[2], f[3]];
+    if (family !== 'inet' || !dev || !cidr || dev === bridge) continue;
+    const [addr, len] = cidr.split('/');
+    const shift = 32 - Math.min(Number(len ?? 32), 24);
+    if (Math.floor(ipv4(addr) / 2 ** shift) === Math.floor(ours / 2 ** shift)) found.add(`${dev} (${cidr})`);
+  }
+  return [...found];
+}
 
 /** A fixed, locally administered MAC derived from an IPv4 address, so a re-created host keeps it. */
 export function macFor(address: string, role: 'host' | 'peer' | 'bridge'): string {

@@ -1,5 +1,4 @@
 /** The lab on real hosts: SSH with strict host keys, systemd, users, apt proxy, :80 twice, reboot. */
-import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { labSsh, labStatus } from '../../lab/index.js';
 import { shq } from '../../src/shell.js';
 import type { LabTestHost } from './global-setup.js';
 import { labHosts, labSkip } from './lab-env.js';
+import { viaProxy } from './proxy-status.js';
 
 const ssh = (h: LabTestHost, script: string, opts: { user?: string; input?: string; timeoutMs?: number } = {}) =>
   labSsh({ address: h.address, identity: h.identity, knownHosts: h.knownHosts, user: opts.user ?? h.user }, script, {
@@ -29,18 +29,6 @@ async function httpGet(url: string, deadlineMs = 10_000): Promise<string> {
       await sleep(200);
     }
   }
-}
-
-/** Ask the lab's apt proxy for `url` (an absolute-form proxy request); resolve the HTTP status. */
-function viaProxy(proxy: string, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: proxy, port: 3142, path: url, method: 'GET', headers: { host: new URL(url).host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe.skipIf(labSkip)('keel lab (real hosts)', () => {
