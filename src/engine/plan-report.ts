@@ -1,0 +1,28 @@
+/** What `keel plan` reports for a host: its HostPlan as resource reports, in graph order. */
+import { errorMessage } from '../errors.js';
+import type { ResourceReport } from '../report/types.js';
+import { isPlanned, type HostPlan } from './plan-host.js';
+import { resourceReport } from './resource-report.js';
+
+export function planReports(plan: HostPlan): ResourceReport[] {
+  const { job, byId } = plan;
+  return plan.entries.map((e) => {
+    const r = e.resource;
+    if (e.error && e.uncertain) {
+      // It cannot be planned yet (its config file comes with a package that will be installed
+      // first): converge probes it again once its dependencies are done.
+      const report = resourceReport(r, e.mod, undefined, 'planned');
+      report.action = 'may-change';
+      report.note = `cannot be planned until its dependencies are applied: ${errorMessage(e.error)}`;
+      return report;
+    }
+    if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
+    const report = resourceReport(r, e.mod, e.plan, 'planned');
+    // in sync, but a dependency will change first: may change, unless that change only refreshes it
+    const waitsOn = (job.graph.deps.get(r.id) ?? []).filter((d) => isPlanned(byId, d) && !e.refresh?.because.includes(d));
+    if (e.uncertain && e.plan!.action === 'none' && waitsOn.length) report.action = 'may-change';
+    if (e.refresh) report.refresh = e.refresh;
+    else if (report.action === 'none') report.status = 'ok';
+    return report;
+  });
+}
