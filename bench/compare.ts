@@ -1,68 +1,118 @@
 /**
- * Benchmark (run by hand, as root, with no other lab up): `keel plan` over N lab hosts with R
- * resources each, against the floor DESIGN.md names (one Node process opening one ssh2
- * connection per host and running one command on each), and Ansible's --check --diff when
- * `ansible-playbook` is installed.
- *   npx tsx bench/plan.ts [hosts=10] [resources=33] [runs=5]
+ * keel beside Ansible and the floor (`npm run bench -- --hosts N --runs R`, by hand, as root).
+ * On a lab of its own ('bench'), with the runs of the tools alternating, it measures:
+ *   1. first converge on fresh hosts (lab reset before every run), keel vs ansible-playbook,
+ *      ceil(R/2) runs each; in the first pair it proves that neither tool rewrites the other's
+ *      results (after keel converge ansible --check changes nothing, and after Ansible keel plan);
+ *   2. in sync, R runs each: no-op keel converge vs ansible-playbook, and keel plan vs the floor;
+ *   3. after hand-made changes on half the hosts, R runs each: keel plan vs ansible-playbook
+ *      --check --diff, failing loudly unless both report the same hosts and number of changes.
+ * Wall, CPU and peak PSS as bench/measure.ts measures them; keel's exec round trips per host
+ * from its --json report. Prints the markdown table and writes every sample to
+ * .keel/bench/compare-<time>.json. KEEL_LAB_KEEP=1 leaves the bench lab up.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { labDown, labUp } from '../lab/index.js';
+import type { BenchOptions } from './index.js';
+import { makeDrift, noChanges } from './drift.js';
+import { requireSameChanges, type PerHost } from './reports.js';
+import { markdownTable, rawSamples, Results } from './table.js';
+import { ansible, ansibleVersion, ensureTools, floor, keel, type ToolRun } from './tools.js';
+import { benchLabDown, benchLabReset, repo, type Work } from './workdir.js';
 
-const [hosts = 10, resources = 33, runs = 5] = process.argv.slice(2).map(Number);
-const repo = join(import.meta.dirname, '..');
-const labDir = join(repo, '.keel', 'bench-lab');
-
-function time(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (res.status !== 0 && res.status !== 2) throw new Error(`${cmd} ${args.join(' ')} exited ${res.status}: ${res.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+function requireNoFailure(what: string, work: Work, counts: PerHost): void {
+  const bad = work.hosts.filter((h) => (counts.get(h)?.failed ?? 1) > 0);
+  if (bad.length > 0) throw new Error(`bench: ${what} failed on ${bad.join(', ')}`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Run the steps in an order rotated by `i`, so no tool always goes first. */
+async function rotated(i: number, steps: (() => Promise<void>)[]): Promise<void> {
+  for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
+}
 
-const info = await labUp(hosts, { dir: labDir, log: (m) => process.stderr.write(`lab: ${m}\n`) });
-try {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-'));
-  mkdirSync(join(dir, 'states'));
-  const items: unknown[] = [{ directory: '/srv/bench', mode: '0755' }];
-  for (let i = 1; items.length < resources; i++) {
-    if (i % 3 === 0) items.push({ command: `stamp-${i}`, run: `touch /srv/bench/stamp-${i}`, creates: `/srv/bench/stamp-${i}` });
-    else items.push({ file: `/srv/bench/f${i}.conf`, content: `key = ${i}\n`.repeat(20), mode: '0644' });
+async function firstConverge(opts: BenchOptions, r: Results): Promise<Work> {
+  let work: Work | undefined;
+  const runs = Math.ceil(opts.runs / 2);
+  for (let i = 0; i < runs; i++) {
+    await rotated(i, [
+      async () => {
+        work = await benchLabReset(opts.hosts);
+        const k = await keel(work, 'converge');
+        requireNoFailure('first keel converge', work, k.counts);
+        r.add('first:keel', k);
+        if (i === 0) {
+          const a = await ansible(work, 'check');
+          requireSameChanges('ansible --check right after keel converge', noChanges(work), { ansible: a.counts });
+        }
+      },
+      async () => {
+        work = await benchLabReset(opts.hosts);
+        const a = await ansible(work, 'apply');
+        requireNoFailure('first ansible-playbook', work, a.counts);
+        r.add('first:ansible', a);
+        if (i === 0) {
+          const k = await keel(work, 'plan');
+          requireSameChanges('keel plan right after ansible-playbook', noChanges(work), { keel: k.counts });
+        }
+      },
+    ]);
   }
-  writeFileSync(join(dir, 'states', 'bench.yaml'), stringify({ resources: items }));
-  writeFileSync(
-    join(dir, 'inventory.yaml'),
-    stringify({
-      defaults: { identity: info.identity, known_hosts: info.knownHosts },
-      groups: { bench: { hosts: Object.fromEntries(info.hosts.map((h) => [h.name, { address: h.address }])), states: ['bench'] } },
-    }),
-  );
-  const keel = ['bin/keel.js'];
-  const inv = ['-i', join(dir, 'inventory.yaml')];
-  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'ignore' });
-  time('node', [...keel, 'converge', ...inv]);
+  return work!;
+}
 
-  const floorScript = `
-    import { Client } from 'ssh2'; import { readFileSync } from 'node:fs';
-    const key = readFileSync(${JSON.stringify(info.identity)});
-    await Promise.all(${JSON.stringify(info.hosts.map((h) => h.address))}.map((host) => new Promise((ok, ko) => {
-      const c = new Client();
-      c.on('ready', () => c.exec('true', (e, s) => { if (e) return ko(e); s.on('close', () => { c.end(); ok(); }).resume(); }))
-       .on('error', ko).connect({ host, username: 'root', privateKey: key });
-    })));`;
-  writeFileSync(join(repo, '.keel', 'bench-floor.mjs'), floorScript);
+async function inSync(work: Work, opts: BenchOptions, r: Results): Promise<void> {
+  const none = noChanges(work);
+  const checked = (what: string, t: ToolRun, tool: string) => {
+    requireSameChanges(what, none, { [tool]: t.counts });
+    return t;
+  };
+  for (let i = 0; i < opts.runs; i++) {
+    await rotated(i, [
+      async () => r.add('noop:keel', checked('no-op keel converge', await keel(work, 'converge'), 'keel')),
+      async () => r.add('noop:ansible', checked('no-op ansible-playbook', await ansible(work, 'apply'), 'ansible')),
+      async () => r.add('plan:keel', checked('keel plan in sync', await keel(work, 'plan'), 'keel')),
+      async () => r.add('plan:floor', await floor(work)),
+    ]);
+  }
+}
 
-  const plan = Array.from({ length: runs }, () => time('node', [...keel, 'plan', ...inv]));
-  const floor = Array.from({ length: runs }, () => time('node', [join(repo, '.keel', 'bench-floor.mjs')]));
-  console.log(`hosts=${hosts} resources/host=${resources} runs=${runs}`);
-  console.log(`keel plan (in sync), wall incl. node start: median ${median(plan).toFixed(0)} ms  [${plan.map((x) => x.toFixed(0)).join(', ')}]`);
-  console.log(`floor (node + one ssh2 exec per host):      median ${median(floor).toFixed(0)} ms  [${floor.map((x) => x.toFixed(0)).join(', ')}]`);
-  console.log(`ratio keel/floor: ${(median(plan) / median(floor)).toFixed(2)}`);
-} finally {
-  if (process.env.KEEL_LAB_KEEP !== '1') await labDown({ dir: labDir });
+async function drift(work: Work, opts: BenchOptions, r: Results): Promise<void> {
+  const expected = await makeDrift(work);
+  for (let i = 0; i < opts.runs; i++) {
+    let k: ToolRun | undefined;
+    let a: ToolRun | undefined;
+    await rotated(i, [
+      async () => void (k = await keel(work, 'plan')),
+      async () => void (a = await ansible(work, 'check')),
+    ]);
+    requireSameChanges('drift check', expected, { keel: k!.counts, ansible: a!.counts });
+    r.add('drift:keel', k!);
+    r.add('drift:ansible', a!);
+  }
+}
+
+export async function run(opts: BenchOptions): Promise<void> {
+  ensureTools();
+  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = new Results();
+  const started = new Date();
+  try {
+    const work = await firstConverge(opts, r);
+    await inSync(work, opts, r);
+    await drift(work, opts, r);
+  } finally {
+    if (process.env.KEEL_LAB_KEEP !== '1') await benchLabDown();
+  }
+  const table = markdownTable(r);
+  const file = join(repo, '.keel', 'bench', `compare-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  const machine = {
+    nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
+    node: process.version,
+    ansibleCore: ansibleVersion(),
+  };
+  writeFileSync(file, JSON.stringify({ started, hosts: opts.hosts, runs: opts.runs, machine, samples: rawSamples(r) }, null, 2));
+  console.log(`keel beside Ansible and the floor: ${opts.hosts} hosts, medians (${started.toISOString()})\n`);
+  console.log(table);
+  console.log(`\nevery sample: ${file}`);
 }
