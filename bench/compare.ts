@@ -31,32 +31,35 @@ async function rotated(i: number, steps: (() => Promise<void>)[]): Promise<void>
   for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
 }
 
+/** One tool's first converge, and the other tool's check that proves nothing is left to change. */
+interface FirstConverge {
+  series: 'first:keel' | 'first:ansible';
+  converge(w: Work): Promise<ToolRun>;
+  crossCheck: { tool: string; run(w: Work): Promise<ToolRun> };
+}
+
+const FIRST: FirstConverge[] = [
+  { series: 'first:keel', converge: (w) => keel(w, 'converge'), crossCheck: { tool: 'ansible --check', run: (w) => ansible(w, 'check') } },
+  { series: 'first:ansible', converge: (w) => ansible(w, 'apply'), crossCheck: { tool: 'keel plan', run: (w) => keel(w, 'plan') } },
+];
+
 async function firstConverge(opts: BenchOptions, r: Results): Promise<Work> {
   let work: Work | undefined;
   const runs = Math.ceil(opts.runs / 2);
   for (let i = 0; i < runs; i++) {
-    await rotated(i, [
-      async () => {
+    await rotated(
+      i,
+      FIRST.map((f) => async () => {
         work = await benchLabReset(opts.hosts);
-        const k = await keel(work, 'converge');
-        requireNoFailure('first keel converge', work, k.counts);
-        r.add('first:keel', k);
+        const t = await f.converge(work);
+        requireNoFailure(f.series, work, t.counts);
+        r.add(f.series, t);
         if (i === 0) {
-          const a = await ansible(work, 'check');
-          requireSameChanges('ansible --check right after keel converge', noChanges(work), { ansible: a.counts });
+          const c = await f.crossCheck.run(work);
+          requireSameChanges(`${f.crossCheck.tool} right after ${f.series}`, noChanges(work), { [f.crossCheck.tool]: c.counts });
         }
-      },
-      async () => {
-        work = await benchLabReset(opts.hosts);
-        const a = await ansible(work, 'apply');
-        requireNoFailure('first ansible-playbook', work, a.counts);
-        r.add('first:ansible', a);
-        if (i === 0) {
-          const k = await keel(work, 'plan');
-          requireSameChanges('keel plan right after ansible-playbook', noChanges(work), { keel: k.counts });
-        }
-      },
-    ]);
+      }),
+    );
   }
   return work!;
 }
