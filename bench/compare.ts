@@ -9,7 +9,7 @@
  *      --check --diff, failing loudly unless both report the same hosts and number of changes.
  * Wall, CPU and peak PSS as bench/measure.ts measures them; keel's exec round trips per host
  * from its --json report. Prints the markdown table and writes every sample to
- * .keel/bench/compare-<time>.json. KEEL_LAB_KEEP=1 leaves the bench lab up.
+ * .keel/bench/compare-<time>.json (each run's output in .keel/bench/out-<time>/). KEEL_LAB_KEEP=1 leaves the bench lab up.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -98,8 +98,9 @@ async function drift(work: Work, opts: BenchOptions, r: Results): Promise<void> 
 export async function run(opts: BenchOptions): Promise<void> {
   ensureTools();
   execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  const r = new Results();
   const started = new Date();
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const r = new Results(join(repo, '.keel', 'bench', `out-${stamp}`));
   try {
     const work = await firstConverge(opts, r);
     await inSync(work, opts, r);
@@ -108,7 +109,7 @@ export async function run(opts: BenchOptions): Promise<void> {
     if (process.env.KEEL_LAB_KEEP !== '1') await benchLabDown();
   }
   const table = markdownTable(r);
-  const file = join(repo, '.keel', 'bench', `compare-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(repo, '.keel', 'bench', `compare-${stamp}.json`);
   const machine = {
     nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
     node: process.version,

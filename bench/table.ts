@@ -1,4 +1,6 @@
 /** The bench's figures: every sample kept per series, medians, and the markdown table. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ToolRun } from './tools.js';
 
 export type SeriesName =
@@ -19,11 +21,18 @@ export interface Point {
 export class Results {
   readonly series = new Map<SeriesName, Point[]>();
 
+  /** `outDir`: where each run's output (keel's --json report, Ansible's text) is kept. */
+  constructor(private readonly outDir: string) {
+    mkdirSync(outDir, { recursive: true });
+  }
+
   add(name: SeriesName, r: ToolRun): void {
     const { wallMs, cpuMs, peakPssMiB, maxRssMiB } = r.sample;
     const p: Point = { wallMs, cpuMs, peakPssMiB, maxRssMiB };
     if (r.roundTrips) p.roundTrips = [...r.roundTrips.values()];
     this.series.set(name, [...(this.series.get(name) ?? []), p]);
+    const n = this.series.get(name)!.length;
+    writeFileSync(join(this.outDir, `${name.replace(':', '-')}-${n}.out`), r.sample.stdout + r.sample.stderr);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     process.stderr.write(`bench: ${name}: wall ${s(p.wallMs)}, cpu ${s(p.cpuMs)}, max RSS ${p.maxRssMiB.toFixed(0)} MiB, peak tree PSS ${p.peakPssMiB.toFixed(0)} MiB\n`);
   }
@@ -51,12 +60,24 @@ function roundTrips(r: Results, name: SeriesName): string {
   return lo === hi ? String(lo) : `${lo}-${hi}`;
 }
 
-const ROWS: { label: string; keel: SeriesName; other: SeriesName; otherLabel: string }[] = [
-  { label: 'first converge, fresh hosts', keel: 'first:keel', other: 'first:ansible', otherLabel: 'ansible-playbook' },
-  { label: 'no-op converge', keel: 'noop:keel', other: 'noop:ansible', otherLabel: 'ansible-playbook' },
-  { label: 'plan, drift on half the hosts', keel: 'drift:keel', other: 'drift:ansible', otherLabel: 'ansible-playbook --check --diff' },
-  { label: 'plan, in sync', keel: 'plan:keel', other: 'plan:floor', otherLabel: 'floor (ssh2 + 1 script)' },
+interface Row {
+  label: string;
+  keel: SeriesName;
+  other: SeriesName;
+  otherLabel: string;
+  /** true: the other is the floor (ratio keel/floor); false: a rival (ratio rival/keel). */
+  floor: boolean;
+}
+
+const ROWS: Row[] = [
+  { label: 'first converge, fresh hosts', keel: 'first:keel', other: 'first:ansible', otherLabel: 'ansible-playbook', floor: false },
+  { label: 'no-op converge', keel: 'noop:keel', other: 'noop:ansible', otherLabel: 'ansible-playbook', floor: false },
+  { label: 'plan, drift on half the hosts', keel: 'drift:keel', other: 'drift:ansible', otherLabel: 'ansible-playbook --check --diff', floor: false },
+  { label: 'plan, in sync', keel: 'plan:keel', other: 'plan:floor', otherLabel: 'floor (ssh2 + 1 script)', floor: true },
 ];
+
+const ratio = (row: Row, keel: number, other: number) =>
+  row.floor ? `keel ${(keel / other).toFixed(2)}x the floor` : `keel ${(other / keel).toFixed(1)}x faster`;
 
 const mem = (r: Results, name: SeriesName) =>
   `${med(r, name, (p) => p.maxRssMiB).toFixed(0)} / ${med(r, name, (p) => p.peakPssMiB).toFixed(0)}`;
@@ -67,16 +88,18 @@ const mem = (r: Results, name: SeriesName) =>
  */
 export function markdownTable(r: Results): string {
   const lines = [
-    '| measurement | runs | keel wall | other | other wall | other/keel wall | keel CPU | other CPU | keel memory | other memory | keel round trips/host |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| measurement | runs | keel wall | other | other wall | wall | keel CPU | other CPU | CPU | keel memory | other memory | keel round trips/host |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of ROWS) {
     const kw = med(r, row.keel, (p) => p.wallMs);
     const ow = med(r, row.other, (p) => p.wallMs);
     const n = Math.min(r.series.get(row.keel)?.length ?? 0, r.series.get(row.other)?.length ?? 0);
+    const kc = med(r, row.keel, (p) => p.cpuMs);
+    const oc = med(r, row.other, (p) => p.cpuMs);
     lines.push(
-      `| ${row.label} | ${n} | ${sec(kw)} | ${row.otherLabel} | ${sec(ow)} | ${(ow / kw).toFixed(2)}x | ` +
-        `${sec(med(r, row.keel, (p) => p.cpuMs))} | ${sec(med(r, row.other, (p) => p.cpuMs))} | ` +
+      `| ${row.label} | ${n} | ${sec(kw)} | ${row.otherLabel} | ${sec(ow)} | ${ratio(row, kw, ow)} | ` +
+        `${sec(kc)} | ${sec(oc)} | ${ratio(row, kc, oc)} | ` +
         `${mem(r, row.keel)} | ${mem(r, row.other)} | ` +
         `${roundTrips(r, row.keel)} |`,
     );
