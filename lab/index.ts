@@ -4,4 +4,5 @@ export { labSupportProblem, requireLabSupport, LAB_APT_PACKAGES } from './suppor
 export { sshArgs, labSsh, type SshTarget } from './ssh.js';
 export { labLeftovers } from './leftovers.js';
 export { withLabLock } from './lock.js';
+export { labUsage, type LabUsage } from './usage.js';
 export type { LabHost, LabInfo, LabOptions } from './types.js';

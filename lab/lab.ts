@@ -120,6 +120,7 @@ async function labUpLocked(n: number, o: ResolvedLabOptions): Promise<LabInfo> {
     knownHosts: files.knownHosts,
     bridge: { name: names.bridge, address: net.bridgeAddress },
     hosts: ready,
+    bootConcurrency: o.bootConcurrency,
     ...(image.buildMs !== undefined ? { imageBuildMs: image.buildMs } : {}),
   };
 }

@@ -79,6 +79,8 @@ export interface LabInfo {
   knownHosts: string;
   bridge: { name: string; address: string };
   hosts: LabHost[];
+  /** Hosts that booted at once at most. */
+  bootConcurrency: number;
   /** Present when labUp had to build the image. */
   imageBuildMs?: number;
 }
