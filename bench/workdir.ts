@@ -12,8 +12,16 @@ import { labDown, labUp, type LabInfo } from '../lab/index.js';
 export const repo = join(import.meta.dirname, '..');
 export const fixtures = join(repo, 'bench', 'fixtures');
 export const LAB_NAME = 'bench';
-const labDir = join(repo, '.keel', 'bench-lab');
-const workDir = join(repo, '.keel', 'bench');
+
+/** A bench lab: its name (never the test lab's `lab`), its state dir and the bench's files for it. */
+export interface BenchLab {
+  name: string;
+  labDir: string;
+  workDir: string;
+}
+
+export const benchLab = (name: string): BenchLab => ({ name, labDir: join(repo, '.keel', `${name}-lab`), workDir: join(repo, '.keel', name) });
+const BENCH = benchLab(LAB_NAME);
 
 export interface Work {
   lab: LabInfo;
@@ -29,24 +37,24 @@ export interface Work {
 
 const log = (m: string) => process.stderr.write(`lab: ${m}\n`);
 
-export async function benchLabUp(n: number): Promise<Work> {
+export async function benchLabUp(n: number, where: BenchLab = BENCH): Promise<Work> {
   const t0 = Date.now();
-  const lab = await labUp(n, { name: LAB_NAME, dir: labDir, log });
+  const lab = await labUp(n, { name: where.name, dir: where.labDir, log });
   log(`${n} host(s) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return writeWork(lab);
+  return writeWork(lab, where.workDir);
 }
 
-export async function benchLabDown(): Promise<void> {
-  await labDown({ name: LAB_NAME, dir: labDir });
+export async function benchLabDown(where: BenchLab = BENCH): Promise<void> {
+  await labDown({ name: where.name, dir: where.labDir });
 }
 
 /** Fresh hosts: the bench lab taken down (each host's layer deleted) and booted again. */
-export async function benchLabReset(n: number): Promise<Work> {
-  await benchLabDown();
-  return benchLabUp(n);
+export async function benchLabReset(n: number, where: BenchLab = BENCH): Promise<Work> {
+  await benchLabDown(where);
+  return benchLabUp(n, where);
 }
 
-function writeWork(lab: LabInfo): Work {
+function writeWork(lab: LabInfo, workDir: string): Work {
   mkdirSync(workDir, { recursive: true });
   const states = join(workDir, 'states');
   if (!existsSync(states)) symlinkSync(join(fixtures, 'states'), states);
@@ -72,7 +80,7 @@ function writeWork(lab: LabInfo): Work {
 
 /** A fresh, empty directory for one Ansible run's ssh control sockets (ControlPersist). */
 export function controlDir(run: number): string {
-  const d = join(workDir, `cp-${run}`);
+  const d = join(BENCH.workDir, `cp-${run}`);
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true, mode: 0o700 });
   return d;
