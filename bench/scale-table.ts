@@ -23,6 +23,8 @@ export interface ScaleRun {
   peakPssMiB: number;
   /** CPU the lab's hosts spent during the run (sshd, the probe and all it spawns). */
   hostCpuMs: number;
+  /** Processes the run started on the first host (sshd's own included). */
+  hostProcesses: number;
 }
 
 const sec = (ms: number) => (ms / 1000).toFixed(2);
@@ -50,6 +52,7 @@ export function scaleTable(boot: BootFigures, runs: ScaleRun[]): string {
     row('wall (s)', (r) => r.wallMs, sec, `<= ${TARGETS.wall}x: ${met(ratio((r) => r.wallMs) <= TARGETS.wall)}`),
     row('controller CPU (s)', (r) => r.cpuMs, sec, `<= ${TARGETS.cpu}x: ${met(ratio((r) => r.cpuMs) <= TARGETS.cpu)}`),
     row("hosts' CPU (s, all hosts)", (r) => r.hostCpuMs, sec),
+    row('processes started on one host', (r) => r.hostProcesses, (x) => x.toFixed(0)),
     row('controller max RSS (MiB)', (r) => r.maxRssMiB, (x) => x.toFixed(0), `<= ${TARGETS.rssMB} MB: ${met(rssMB <= TARGETS.rssMB)} (${rssMB.toFixed(0)} MB)`),
     row('controller peak PSS, process tree (MiB)', (r) => r.peakPssMiB, (x) => x.toFixed(0)),
   ].join('\n');

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labUsage } from '../lab/index.js';
+import { labSsh, labUsage } from '../lab/index.js';
 import type { BenchOptions } from './index.js';
 import { scaleTable, type BootFigures, type ScaleRun } from './scale-table.js';
 import { ensureTools, floor, keel, type ToolRun } from './tools.js';
@@ -24,15 +24,32 @@ function memAvailableMiB(): number {
   return Number(/^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1024;
 }
 
-/** One measured run of a tool, with the CPU the lab's hosts spent during it. */
-async function withHostCpu(tool: 'keel' | 'floor', f: () => Promise<ToolRun>): Promise<ScaleRun> {
+/**
+ * The newest pid in the first host's pid namespace (/proc/loadavg's last field, per namespace):
+ * its growth over a run counts the processes the run started there (sshd's included), less
+ * what this read itself starts (measured once: `readCost`).
+ */
+async function lastPid(work: Work): Promise<number> {
+  const target = { address: work.addresses[0]!, identity: work.lab.identity, knownHosts: work.lab.knownHosts };
+  const r = await labSsh(target, 'cat /proc/loadavg', { timeoutMs: 30_000 });
+  const pid = Number(r.stdout.trim().split(' ').pop());
+  if (r.code !== 0 || !Number.isInteger(pid)) throw new Error(`bench: cannot read ${target.address}'s /proc/loadavg: ${r.stderr}`);
+  return pid;
+}
+
+let readCost = 0;
+
+/** One measured run of a tool, with the CPU the lab's hosts spent and the processes it started on one. */
+async function withHostCost(tool: 'keel' | 'floor', work: Work, f: () => Promise<ToolRun>): Promise<ScaleRun> {
+  const pid0 = await lastPid(work);
   const before = labUsage(SCALE.name).cpuMs ?? NaN;
   const t = await f();
   const hostCpuMs = (labUsage(SCALE.name).cpuMs ?? NaN) - before;
+  const hostProcesses = (await lastPid(work)) - pid0 - readCost;
   const { wallMs, cpuMs, maxRssMiB, peakPssMiB } = t.sample;
-  const run: ScaleRun = { tool, wallMs, cpuMs, maxRssMiB, peakPssMiB, hostCpuMs };
+  const run: ScaleRun = { tool, wallMs, cpuMs, maxRssMiB, peakPssMiB, hostCpuMs, hostProcesses };
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  process.stderr.write(`bench: ${tool}: wall ${s(wallMs)}, cpu ${s(cpuMs)}, hosts' cpu ${s(hostCpuMs)}, max RSS ${maxRssMiB.toFixed(0)} MiB, peak PSS ${peakPssMiB.toFixed(0)} MiB\n`);
+  process.stderr.write(`bench: ${tool}: wall ${s(wallMs)}, cpu ${s(cpuMs)}, hosts' cpu ${s(hostCpuMs)}, ${hostProcesses} processes on ${work.hosts[0]}, max RSS ${maxRssMiB.toFixed(0)} MiB, peak PSS ${peakPssMiB.toFixed(0)} MiB\n`);
   return run;
 }
 
@@ -77,7 +94,9 @@ export async function run(opts: BenchOptions): Promise<void> {
     process.stderr.write(`bench: warm-up (not counted)\n`);
     await keelPlan(work);
     await floor(work);
-    const steps = [() => withHostCpu('keel', () => keelPlan(work)), () => withHostCpu('floor', () => floor(work))];
+    const first = await lastPid(work);
+    readCost = (await lastPid(work)) - first;
+    const steps = [() => withHostCost('keel', work, () => keelPlan(work)), () => withHostCost('floor', work, () => floor(work))];
     for (let i = 0; i < opts.runs; i++) {
       for (let k = 0; k < steps.length; k++) runs.push(await steps[(i + k) % steps.length]!());
     }
