@@ -47,4 +47,18 @@ describe.skipIf(labSkip)('a named lab beside the test lab', () => {
     expect(existsSync('/sys/class/net/keel-lab0')).toBe(true);
     expect(await viaProxy(testBridge, 'http://127.0.0.1:9/anything')).toBe(403);
   });
+
+  it('boots a host that is not ready in time again, then names it', { timeout: 300_000 }, async () => {
+    await labDown(side);
+    const log: string[] = [];
+    // a deadline of 0 s: no host can be ready in time, so both attempts fail, deterministically
+    const up = labUp(1, { ...side, readyTimeoutS: 0, log: (m) => log.push(m) });
+    await expect(up).rejects.toThrow(/1 of 1 lab host\(s\) did not come up: side1 \(side1 \(10\.198\.\d+\.11\) not ready after 0 s/);
+    expect(log.filter((m) => m.startsWith('side1 did not come up'))).toEqual([
+      expect.stringMatching(/on attempt 1: .*; booting it again \(attempt 2 of 2\)$/),
+      expect.stringMatching(/on attempt 2: .*; giving up$/),
+    ]);
+    await labDown(side);
+    expect(await labLeftovers(side)).toEqual([]);
+  });
 });
