@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'modules/**/*.test.ts', 'lab/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/ssh/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'modules/**/*.test.ts', 'lab/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/ssh/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -2,8 +2,9 @@
  * keel beside Ansible and the floor (`npm run bench -- --hosts N --runs R`, by hand, as root).
  * On a lab of its own ('bench'), with the runs of the tools alternating, it measures:
  *   1. first converge on fresh hosts (lab reset before every run), keel vs ansible-playbook,
- *      ceil(R/2) runs each; in the first pair it proves that neither tool rewrites the other's
- *      results (after keel converge ansible --check changes nothing, and after Ansible keel plan);
+ *      ceil(R/2) runs each, proving that neither tool rewrites the other's results: right after
+ *      Ansible's first converge keel plan finds nothing to change, and the first no-op
+ *      ansible-playbook of step 2 runs on hosts that only keel converged and changes nothing;
  *   2. in sync, R runs each: no-op keel converge vs ansible-playbook, and keel plan vs the floor;
  *   3. after hand-made changes on half the hosts, R runs each: keel plan vs ansible-playbook
  *      --check --diff, failing loudly unless both report the same hosts and number of changes.
@@ -15,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './index.js';
+import { aptSecondsPerHost } from './apt-time.js';
 import { makeDrift, noChanges } from './drift.js';
 import { requireSameChanges, type PerHost } from './reports.js';
 import { markdownTable, rawSamples, Results } from './table.js';
@@ -31,15 +33,19 @@ async function rotated(i: number, steps: (() => Promise<void>)[]): Promise<void>
   for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
 }
 
-/** One tool's first converge, and the other tool's check that proves nothing is left to change. */
+/**
+ * One tool's first converge. Ansible's is followed (first pair only) by the proof that keel finds
+ * nothing to change; keel's, in the last pair, comes last, so the first no-op ansible-playbook
+ * of inSync runs on hosts that only keel converged and must change nothing either.
+ */
 interface FirstConverge {
   series: 'first:keel' | 'first:ansible';
   converge(w: Work): Promise<ToolRun>;
-  crossCheck: { tool: string; run(w: Work): Promise<ToolRun> };
+  crossCheck?: { tool: string; run(w: Work): Promise<ToolRun> };
 }
 
 const FIRST: FirstConverge[] = [
-  { series: 'first:keel', converge: (w) => keel(w, 'converge'), crossCheck: { tool: 'ansible --check', run: (w) => ansible(w, 'check') } },
+  { series: 'first:keel', converge: (w) => keel(w, 'converge') },
   { series: 'first:ansible', converge: (w) => ansible(w, 'apply'), crossCheck: { tool: 'keel plan', run: (w) => keel(w, 'plan') } },
 ];
 
@@ -47,14 +53,15 @@ async function firstConverge(opts: BenchOptions, r: Results): Promise<Work> {
   let work: Work | undefined;
   const runs = Math.ceil(opts.runs / 2);
   for (let i = 0; i < runs; i++) {
+    // alternate, with the last pair ending in keel's converge: its hosts go on to inSync
     await rotated(
-      i,
+      i + runs,
       FIRST.map((f) => async () => {
         work = await benchLabReset(opts.hosts);
         const t = await f.converge(work);
         requireNoFailure(f.series, work, t.counts);
-        r.add(f.series, t);
-        if (i === 0) {
+        r.add(f.series, t, await aptSecondsPerHost(work));
+        if (i === 0 && f.crossCheck) {
           const c = await f.crossCheck.run(work);
           requireSameChanges(`${f.crossCheck.tool} right after ${f.series}`, noChanges(work), { [f.crossCheck.tool]: c.counts });
         }
@@ -71,9 +78,11 @@ async function inSync(work: Work, opts: BenchOptions, r: Results): Promise<void>
     return t;
   };
   for (let i = 0; i < opts.runs; i++) {
+    // the first step of run 0 is Ansible's, on hosts only keel has converged (see FIRST)
+    const what = i === 0 ? "no-op ansible-playbook on hosts keel converged" : 'no-op ansible-playbook';
     await rotated(i, [
+      async () => r.add('noop:ansible', checked(what, await ansible(work, 'apply'), 'ansible')),
       async () => r.add('noop:keel', checked('no-op keel converge', await keel(work, 'converge'), 'keel')),
-      async () => r.add('noop:ansible', checked('no-op ansible-playbook', await ansible(work, 'apply'), 'ansible')),
       async () => r.add('plan:keel', checked('keel plan in sync', await keel(work, 'plan'), 'keel')),
       async () => r.add('plan:floor', await floor(work)),
     ]);

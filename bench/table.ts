@@ -14,6 +14,8 @@ export interface Point {
   cpuMs: number;
   peakPssMiB: number;
   maxRssMiB: number;
+  /** first converge: seconds of apt transactions on the hosts (median of the hosts). */
+  aptS?: number;
   /** keel: round trips of each host in this run. */
   roundTrips?: (number | undefined)[];
 }
@@ -26,9 +28,10 @@ export class Results {
     mkdirSync(outDir, { recursive: true });
   }
 
-  add(name: SeriesName, r: ToolRun): void {
+  add(name: SeriesName, r: ToolRun, aptPerHost?: number[]): void {
     const { wallMs, cpuMs, peakPssMiB, maxRssMiB } = r.sample;
     const p: Point = { wallMs, cpuMs, peakPssMiB, maxRssMiB };
+    if (aptPerHost) p.aptS = median(aptPerHost);
     if (r.roundTrips) p.roundTrips = [...r.roundTrips.values()];
     this.series.set(name, [...(this.series.get(name) ?? []), p]);
     const n = this.series.get(name)!.length;
@@ -104,6 +107,12 @@ export function markdownTable(r: Results): string {
         `${roundTrips(r, row.keel)} |`,
     );
   }
+  const apt = (name: SeriesName) => med(r, name, (p) => p.aptS ?? NaN).toFixed(0);
+  lines.push(
+    '',
+    `Of the first converge, apt transactions on the hosts (apt's history.log, median of hosts and runs): ` +
+      `keel ${apt('first:keel')} s, Ansible ${apt('first:ansible')} s.`,
+  );
   return lines.join('\n');
 }
 
