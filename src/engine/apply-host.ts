@@ -1,22 +1,25 @@
 /**
- * Converge one host from its HostPlan: apply in graph order; probe again what a changed
- * dependency may affect (and any change once something ran); verify what changed; skip what
- * depends on a failure; run the refreshes of watchers whose triggers changed.
+ * Converge one host from its HostPlan, in graph order: skip what depends on a failure, probe
+ * again before its apply what a changed dependency or what ran since may have changed
+ * (freshness.ts), apply, verify that what was applied now plans to nothing, run the refreshes
+ * of watchers whose triggers changed. Probes again and verifies are gathered: one round trip
+ * verifies everything applied since the last one and probes again what is due, together with the
+ * later confined resources that nothing in between can change (so N files after a package
+ * install cost one probe, not N, and N files written cost one verify).
  */
 import type { Logger } from 'pino';
-import { KeelError, NotIdempotentError, StateError } from '../errors.js';
-import type { Facts } from '../facts/types.js';
-import type { Plan, PlanContext, ResourceModule } from '../module.js';
-import type { ResourceReport } from '../report/types.js';
+import { isKeelError, type KeelError } from '../errors.js';
+import type { Plan, PlanContext } from '../module.js';
+import type { RefreshReport, ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
-import type { HostJob } from './compile.js';
 import { makeApplyContext } from './context.js';
-import { redact } from './host-report.js';
-import { asKeelError, type HostPlan, type PlanEntry } from './plan-host.js';
+import { changes, confined, needsProbe, probeWindow, type Fresh, type Ran } from './freshness.js';
+import { asKeelError, isPlanned, type HostPlan, type PlanEntry } from './plan-host.js';
 import { runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
 import { refreshFor, triggersOf } from './refresh.js';
 import { resourceReport } from './resource-report.js';
+import { planFrom, verifyError } from './verify.js';
 
 export interface ApplyIO {
   transport: Transport;
@@ -26,175 +29,183 @@ export interface ApplyIO {
   interrupted?: () => boolean;
 }
 
-type Resource = HostJob['resources'][number];
-interface Item {
-  r: Resource;
-  plan: Plan;
+interface Outcome {
+  status: ResourceReport['status'];
+  plan?: Plan;
+  error?: unknown;
+  refresh?: RefreshReport;
 }
 
 export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<ResourceReport[]> {
-  const { job, facts, byId: entries } = hostPlan;
+  const { job, facts, entries, byId } = hostPlan;
   const { transport, sudo, log } = io;
-  const order = hostPlan.entries.map((e) => e.resource);
+  const ran: Ran = { any: 0, wide: 0 };
+  const fresh = new Map<string, Fresh>(entries.map((e) => [e.resource.id, { plan: e.error ?? e.plan, at: { any: 0, wide: 0 }, again: false }]));
+  const outcomes = new Map<string, Outcome>();
+  /** Applied, not verified yet. */
+  const unverified = new Map<string, PlanEntry>();
   const changed = new Set<string>();
   /** Failed or skipped resources, each with the failure at the root of it. */
   const failed = new Map<string, string>();
   const onceKeys = new Map<string, Promise<void>>();
-  const reports: ResourceReport[] = [];
-  /** Resources applied ahead of their turn as part of a batch, with their outcome. */
-  const batched = new Map<string, { plan: Plan; error?: KeelError }>();
   const ctx: PlanContext = { changed: (id) => changed.has(id) };
-  /** Something was applied on the host: plans from the batch probe may be stale from now on. */
-  let ranBefore = false;
-  const verifyItem = (x: Item) => verify(transport, x.r.id, x.r.spec, entries.get(x.r.id)!.mod, facts, ctx, sudo, x.plan);
-  for (const [pos, r] of order.entries()) {
-    const e = entries.get(r.id)!;
-    // a batch member was already applied with its batch: its own outcome counts, not its deps'
-    const blocker = batched.has(r.id) ? undefined : (job.graph.deps.get(r.id) ?? []).find((d) => failed.has(d));
-    if (io.interrupted?.() && !batched.has(r.id)) {
-      failed.set(r.id, r.id);
-      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', 'interrupted (Ctrl-C) before this resource'));
+  const done = (id: string) => outcomes.has(id);
+  /** Failed (or, with `status`, skipped) with `error`, its report showing the plan it had. */
+  const fail = (e: PlanEntry, error: unknown, root = e.resource.id, status: Outcome['status'] = 'failed') => {
+    const id = e.resource.id;
+    failed.set(id, root);
+    changed.delete(id);
+    const latest = fresh.get(id)!.plan;
+    const plan = outcomes.get(id)?.plan ?? (latest && !isKeelError(latest) ? latest : e.plan);
+    outcomes.set(id, { plan, status, error });
+  };
+
+  /** One round trip: verify everything applied since the last one, then plan `again` from the host as it is now. */
+  const probePoint = async (again: string[]) => {
+    const verify = [...unverified.values()];
+    unverified.clear();
+    if (verify.length + again.length === 0) return;
+    const rs = [...verify, ...again.map((id) => byId.get(id)!)];
+    let outs: Awaited<ReturnType<typeof runProbes>> | undefined;
+    let lost: KeelError | undefined;
+    try {
+      outs = await runProbes(transport, rs.map((e) => e.mod.probe(e.resource.spec)), sudo);
+    } catch (e) {
+      lost = asKeelError(e, 'E_TRANSPORT');
+    }
+    // verdicts first: a plan made again below sees which of its dependencies changed
+    verify.forEach((e, i) => {
+      const applied = outcomes.get(e.resource.id)!.plan!;
+      const error = lost ?? verifyError(e.resource, e.mod, applied, planFrom(e.resource, e.mod, outs![i], facts, ctx));
+      if (error) fail(e, error);
+      else changed.add(e.resource.id);
+    });
+    again.forEach((id, j) => {
+      const e = byId.get(id)!;
+      fresh.set(id, { plan: lost ?? planFrom(e.resource, e.mod, outs![verify.length + j], facts, ctx), at: { ...ran }, again: true });
+    });
+  };
+
+  /** Applied: verified at the next round trip unless its plan says a probe cannot show it settled. */
+  const applied = (e: PlanEntry, plan: Plan) => {
+    outcomes.set(e.resource.id, { status: 'changed', plan });
+    if (plan.verifiable === false) changed.add(e.resource.id);
+    else unverified.set(e.resource.id, e);
+  };
+  const ranNow = (wide: boolean) => {
+    ran.any++;
+    if (wide) ran.wide++;
+  };
+
+  for (const [pos, e] of entries.entries()) {
+    const r = e.resource;
+    const id = r.id;
+    const early = outcomes.get(id); // applied ahead of its turn with a batch
+    if (io.interrupted?.() && !early) {
+      fail(e, 'interrupted (Ctrl-C) before this resource', id, 'skipped');
       continue;
     }
+    const deps = job.graph.deps.get(id) ?? [];
+    const blocked = () => (early ? undefined : deps.find((d) => failed.has(d)));
+    // a dependency applied but not verified yet is verified first (in the same round trip as its probe again, when due)
+    const due = !early && !blocked() && needsProbe(e, fresh.get(id)!, ran);
+    if (due || unverified.has(id) || (!blocked() && deps.some((d) => unverified.has(d)))) {
+      const mayChange = (x: string) => isPlanned(byId, x) || changes(fresh.get(x)!.plan);
+      await probePoint(due ? probeWindow(job, entries.slice(pos + 1), id, done, (x) => fresh.get(x)!, ran, mayChange) : []);
+    }
+    const blocker = blocked();
     if (blocker) {
       const root = failed.get(blocker)!;
-      failed.set(r.id, root);
       const why = root === blocker ? `dependency ${blocker} failed` : `dependency ${blocker} was skipped because ${root} failed`;
-      reports.push(resourceReport(r, e.mod, e.plan, 'skipped', `skipped: ${why}`));
+      fail(e, `skipped: ${why}`, root, 'skipped');
       continue;
     }
-    const actx = makeApplyContext(transport, facts, sudo, log, onceKeys, r.id, job.host.secrets);
-    let plan = e.plan;
+    const actx = makeApplyContext(transport, facts, sudo, log, onceKeys, id, job.host.secrets);
     try {
-      const done = batched.get(r.id);
-      if (done) {
-        plan = done.plan;
-        if (done.error) throw done.error;
-      } else {
-        // A resource whose dependency changed is planned again from the host as it is now,
-        // even if its first plan failed (the package that provides it was not there yet); so is
-        // any change once something ran: a guard may hold now, a file may have other bytes.
-        if (e.uncertain || (ranBefore && !e.error && plan!.action !== 'none')) plan = await replan(transport, r.spec, e.mod, facts, ctx, sudo);
-        else if (e.error) throw e.error;
-        if (plan!.action !== 'none') {
-          const stale = ranBefore;
-          ranBefore = true;
-          let batch = e.mod.applyBatch ? batchFrom(order.slice(pos + 1), r.kind, entries, job, failed) : [];
-          // the batch's other members are planned again too, in one round trip, once something ran
-          if (stale && batch.length) batch = await replanBatch(transport, batch, e.mod, facts, ctx, sudo);
-          if (batch.length) {
-            await applyBatch(e.mod, actx, [{ r, plan: plan! }, ...batch], batched, verifyItem, log);
-            const own = batched.get(r.id)!;
-            if (own.error) throw own.error;
-          } else {
-            log.info({ resource: r.id, action: plan!.action }, 'apply');
-            await e.mod.apply(actx, plan!, r.spec);
-            await verifyItem({ r, plan: plan! });
-          }
-        }
+      if (!early) {
+        const plan = fresh.get(id)!.plan;
+        if (plan === undefined || isKeelError(plan)) throw plan;
+        if (plan.action === 'none') outcomes.set(id, { status: 'ok', plan });
+        else await applyTurn(e, plan, entries.slice(pos + 1));
       }
-      if (plan!.action !== 'none') changed.add(r.id);
-      const report = resourceReport(r, e.mod, plan, plan!.action === 'none' ? 'ok' : 'changed');
-      const refresh = refreshFor(e.mod, r, plan, triggersOf(job.graph, r.id, (id) => changed.has(id)));
-      if (refresh) {
-        log.info({ resource: r.id, ...refresh }, 'refresh');
-        ranBefore = true;
-        await e.mod.refresh!(actx, r.spec);
-        report.refreshed = true;
-        report.refresh = refresh;
-        report.status = 'changed';
-        changed.add(r.id);
-      }
-      reports.push(report);
+      const own = outcomes.get(id)!;
+      if (own.status === 'failed') continue;
+      const refresh = refreshFor(e.mod, r, own.plan, triggersOf(job.graph, id, (x) => changed.has(x)));
+      if (!refresh) continue;
+      // its own change must hold before it is refreshed
+      if (unverified.has(id)) await probePoint([]);
+      if (outcomes.get(id)!.status === 'failed') continue;
+      log.info({ resource: id, ...refresh }, 'refresh');
+      ranNow(true);
+      await e.mod.refresh!(actx, r.spec);
+      outcomes.set(id, { ...outcomes.get(id)!, status: 'changed', refresh });
+      changed.add(id);
     } catch (err) {
-      log.debug({ err, resource: r.id }, 'resource failed');
-      failed.set(r.id, r.id);
-      reports.push(resourceReport(r, e.mod, plan, 'failed', err));
+      log.debug({ err, resource: id }, 'resource failed');
+      fail(e, err);
     }
   }
+  await probePoint([]);
+
+  /** Apply `e` (with the later members of its batch, if its module batches): verified at the next round trip. */
+  async function applyTurn(e: PlanEntry, plan: Plan, rest: PlanEntry[]): Promise<void> {
+    const wide = !confined(e);
+    let batch = e.mod.applyBatch ? batchFrom(e, rest) : [];
+    const stale = batch.filter((x) => needsProbe(x, fresh.get(x.resource.id)!, ran)).map((x) => x.resource.id);
+    // what ran before is verified before something that may touch anything runs
+    if (stale.length || (wide && unverified.size)) {
+      await probePoint(stale);
+      // a member that no longer needs a change (or lost a dependency) leaves the batch: its turn says why
+      batch = batch.filter((x) => changes(fresh.get(x.resource.id)!.plan) && !(job.graph.deps.get(x.resource.id) ?? []).some((d) => failed.has(d)));
+    }
+    const actx = makeApplyContext(transport, facts, sudo, log, onceKeys, e.resource.id, job.host.secrets);
+    ranNow(wide);
+    if (batch.length === 0) {
+      log.info({ resource: e.resource.id, action: plan.action }, 'apply');
+      await e.mod.apply(actx, plan, e.resource.spec);
+      applied(e, plan);
+      return;
+    }
+    const items = [{ e, plan }, ...batch.map((x) => ({ e: x, plan: fresh.get(x.resource.id)!.plan as Plan }))];
+    log.info({ resources: items.map((x) => x.e.resource.id) }, 'apply batch');
+    try {
+      await e.mod.applyBatch!(actx, items.map((x) => ({ spec: x.e.resource.spec, plan: x.plan })));
+    } catch (err) {
+      const error = asKeelError(err, 'E_APPLY');
+      for (const x of items) {
+        outcomes.set(x.e.resource.id, { status: 'changed', plan: x.plan });
+        fail(x.e, error);
+      }
+      return;
+    }
+    for (const x of items) applied(x.e, x.plan);
+  }
+
+  /**
+   * Later resources of the same kind that can join a batch now: planned to change, certain, and
+   * depending on nothing that is still to come (other than members of the batch).
+   */
+  function batchFrom(first: PlanEntry, rest: PlanEntry[]): PlanEntry[] {
+    const pending = new Set(rest.map((x) => x.resource.id));
+    const members = new Set<string>();
+    const batch: PlanEntry[] = [];
+    for (const x of rest) {
+      const xid = x.resource.id;
+      if (x.resource.kind !== first.resource.kind || x.error || x.uncertain || done(xid) || !changes(fresh.get(xid)!.plan)) continue;
+      const deps = job.graph.deps.get(xid) ?? [];
+      if (deps.some((d) => failed.has(d) || (pending.has(d) && !members.has(d)))) continue;
+      members.add(xid);
+      batch.push(x);
+    }
+    return batch;
+  }
+
+  const reports = entries.map((e) => {
+    const o = outcomes.get(e.resource.id)!;
+    const report = resourceReport(e.resource, e.mod, o.plan, o.status, o.error);
+    if (o.refresh) Object.assign(report, { refreshed: true, refresh: o.refresh });
+    return report;
+  });
   await recheckShared(job, reports, transport, facts, ctx, sudo);
   return reports;
-}
-
-/**
- * Later resources of the same kind that can join a batch now: planned to change, certain, and
- * depending on nothing that is still to come (other than members of the batch).
- */
-function batchFrom(rest: Resource[], kind: string, entries: ReadonlyMap<string, PlanEntry>, job: HostJob, failed: ReadonlyMap<string, string>): Item[] {
-  const pending = new Set(rest.map((x) => x.id));
-  const members = new Set<string>();
-  const batch: Item[] = [];
-  for (const x of rest) {
-    const e = entries.get(x.id)!;
-    if (x.kind !== kind || e.error || e.uncertain || !e.plan || e.plan.action === 'none') continue;
-    const deps = job.graph.deps.get(x.id) ?? [];
-    if (deps.some((d) => failed.has(d) || (pending.has(d) && !members.has(d)))) continue;
-    members.add(x.id);
-    batch.push({ r: x, plan: e.plan });
-  }
-  return batch;
-}
-
-async function applyBatch(
-  mod: ResourceModule,
-  ctx: ReturnType<typeof makeApplyContext>,
-  items: Item[],
-  batched: Map<string, { plan: Plan; error?: KeelError }>,
-  verifyOne: (x: Item) => Promise<void>,
-  log: Logger,
-): Promise<void> {
-  log.info({ resources: items.map((x) => x.r.id) }, 'apply batch');
-  let batchError: KeelError | undefined;
-  try {
-    await mod.applyBatch!(ctx, items.map((x) => ({ spec: x.r.spec, plan: x.plan })));
-  } catch (e) {
-    batchError = asKeelError(e, 'E_APPLY');
-  }
-  for (const x of items) {
-    let error = batchError;
-    if (!error) {
-      try {
-        await verifyOne(x);
-      } catch (e) {
-        error = asKeelError(e, 'E_APPLY');
-      }
-    }
-    batched.set(x.r.id, { plan: x.plan, error });
-  }
-}
-
-/** Probe one resource again (its dependency changed since the batch probe) and plan it. */
-async function replan(transport: Transport, spec: Resource['spec'], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<Plan> {
-  const [out] = await runProbes(transport, [mod.probe(spec)], sudo);
-  return mod.plan(spec, mod.parse(spec, out, facts), facts, ctx);
-}
-
-/** Probe batch members again in one exec; those that no longer need a change leave the batch (their turn finds them in sync). */
-async function replanBatch(transport: Transport, batch: Item[], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<Item[]> {
-  const outs = await runProbes(transport, batch.map((x) => mod.probe(x.r.spec)), sudo);
-  const fresh: Item[] = [];
-  batch.forEach((x, i) => {
-    try {
-      const plan = mod.plan(x.r.spec, mod.parse(x.r.spec, outs[i], facts), facts, ctx);
-      if (plan.action !== 'none') fresh.push({ r: x.r, plan });
-    } catch {
-      // not plannable now: it leaves the batch, and its own turn reports why
-    }
-  });
-  return fresh;
-}
-
-/** Terraform's contract check: after apply the resource must plan to nothing, or the module is at fault. */
-async function verify(transport: Transport, id: string, spec: Resource['spec'], mod: ResourceModule, facts: Facts, ctx: PlanContext, sudo: boolean, applied: Plan): Promise<void> {
-  if (applied.verifiable === false) return;
-  const after = await replan(transport, spec, mod, facts, ctx, sudo);
-  if (after.action === 'none') return;
-  if (applied.unsettled) throw new StateError(applied.unsettled.message, { resource: id, hint: applied.unsettled.hint });
-  const fields = redact(mod, after.changes)
-    .map((c) => `${c.field}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
-    .join('; ');
-  throw new NotIdempotentError(
-    `not idempotent: module '${mod.kind}' applied ${id} but it still plans ${after.action}${fields ? ` (${fields})` : ''}`,
-    { resource: id, hint: `this is a bug in the '${mod.kind}' module, not in your state file` },
-  );
 }

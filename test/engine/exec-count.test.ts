@@ -110,7 +110,7 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
     expect(existsSync(roots.get('h1')!)).toBe(false);
   });
 
-  it('converge: the one batched probe exec, then per change a fresh probe (once something ran), an apply and a verify', async () => {
+  it('converge: the one batched probe exec; then the changes, each verified and probed again in shared round trips', async () => {
     // Most of the host already matches (by hand): 3 files differ and both commands must run.
     for (const h of HOSTS) {
       mkdirSync(`${roots.get(h)}/etc/conf.d`, { recursive: true, mode: 0o750 });
@@ -121,16 +121,27 @@ describe('exec count per host (real LocalTransport, 3 hosts x 40 resources)', ()
     const run = await runLocal('converge', p.inventory, { wrap });
     expect(run.code, run.text).toBe(0);
     for (const h of HOSTS) {
-      expect(run.report.hosts.find((x) => x.host === h)!.summary).toMatchObject({ changed: 5, ok: 35, failed: 0 });
+      const report = run.report.hosts.find((x) => x.host === h)!;
+      expect(report.summary).toMatchObject({ changed: 5, ok: 35, failed: 0 });
       const calls = byHost.get(h)!;
       const [probe, ...rest] = calls.execs;
       expect(frames(probe)).toBe(4);
-      // 3 files: put + verify; 2 commands: run + verify. Each change after the first is probed
-      // again right before its apply: what ran before it may have changed what it would do.
       expect(calls.puts.sort()).toEqual([0, 1, 2].map((i) => `${roots.get(h)}/etc/conf.d/f${i}.conf`));
-      expect(rest.filter((s) => frames(s) === 1)).toHaveLength(5 + 4);
-      expect(rest.filter((s) => frames(s) === 0)).toHaveLength(2);
-      expect(rest).toHaveLength(11);
+      // The 3 files are written one after another (nothing but their own paths changed: no probe
+      // between them). Before the command `init` runs, ONE round trip verifies the 3 files and
+      // probes init again (files were written: its guard may see them); init runs; one round trip
+      // verifies init and probes marker again; marker runs; one round trip verifies marker.
+      const [verifyFiles, runInit, verifyInit, runMarker, verifyMarker] = rest;
+      expect(rest).toHaveLength(5);
+      expect([runInit, runMarker].map(frames)).toEqual([0, 0]);
+      for (const i of [0, 1, 2]) expect(verifyFiles).toContain(`${roots.get(h)}/etc/conf.d/f${i}.conf`);
+      expect(verifyFiles).toContain(`${roots.get(h)}/initialised`);
+      expect(verifyInit).toContain(`${roots.get(h)}/initialised`);
+      expect(verifyInit).toContain(`${roots.get(h)}/marker`);
+      expect(verifyMarker).toContain(`${roots.get(h)}/marker`);
+      expect(verifyMarker).not.toContain(`${roots.get(h)}/initialised`);
+      // the report counts them all: the probe, 3 puts, 2 runs, 3 probes again
+      expect(report.roundTrips).toBe(1 + 3 + 2 + 3);
       expect(readFileSync(`${roots.get(h)}/etc/conf.d/f1.conf`, 'utf8')).toBe(`host ${h} file 1\n`);
       expect(readFileSync(`${roots.get(h)}/marker`, 'utf8')).toBe(`${h}\n`);
     }
@@ -199,5 +210,39 @@ describe('exec count with facts in the states (real LocalTransport)', () => {
     expect(again.report.summary.changed, again.text).toBe(0);
     expect(byHost.get('reads')!.execs).toHaveLength(2);
     expect(byHost.get('plain')!.execs).toHaveLength(1);
+  });
+});
+
+describe('converge cost does not grow with the number of changed files (real LocalTransport)', () => {
+  /** A fresh host: a directory, a directory in it, and `n` files in that: all to create. */
+  async function converge(n: number) {
+    const p = project({}, '');
+    try {
+      const files = Array.from({ length: n }, (_, i) => `  - file: "{{ root }}/conf.d/f${i}.conf"\n    content: "file ${i}\\n"\n`).join('');
+      p.write('states/many.yaml', `resources:\n  - directory: "{{ root }}"\n  - directory: "{{ root }}/conf.d"\n${files}`);
+      p.write('inventory.yaml', `states: [many]\nhosts:\n  h1:\n    connection: local\n    vars: {root: "${p.root}/h1"}\n`);
+      const { byHost, wrap } = counter();
+      const run = await runLocal('converge', p.inventory, { wrap });
+      expect(run.code, run.text).toBe(0);
+      expect(run.report.hosts[0].summary).toMatchObject({ changed: n + 2, failed: 0 });
+      expect(readFileSync(`${p.root}/h1/conf.d/f${n - 1}.conf`, 'utf8')).toBe(`file ${n - 1}\n`);
+      const again = await runLocal('plan', p.inventory);
+      expect(again.report.hosts[0].status, again.text).toBe('in-sync');
+      return { calls: byHost.get('h1')!, roundTrips: run.report.hosts[0].roundTrips! };
+    } finally {
+      p.remove();
+    }
+  }
+
+  it('4 files and 40 files cost the same execs (one put per file): a few per graph level', async () => {
+    const small = await converge(4);
+    const large = await converge(40);
+    expect(small.calls.puts).toHaveLength(4);
+    expect(large.calls.puts).toHaveLength(40);
+    // probe; mkdir; verify it + probe the next directory again; mkdir; verify it + probe the 40
+    // files again (their directory is new); the puts; verify the 40 files
+    expect(large.calls.execs).toHaveLength(6);
+    expect(small.calls.execs).toHaveLength(large.calls.execs.length);
+    expect(large.roundTrips).toBe(6 + 40);
   });
 });
