@@ -7,12 +7,14 @@ export interface BootFigures {
   /** The slowest host's boot-to-ready time. */
   slowestHostMs: number;
   concurrency: number;
-  /** MemAvailable before the boot minus after it. */
-  memUsedMiB: number;
   /** Memory charged to the lab's cgroup (page cache included). */
   cgroupMemMiB: number;
   /** Of that, the hosts' processes' own memory. */
   anonMiB: number;
+  /** CPU seconds per second the booted hosts spend idle (all of them). */
+  idleCpuPerS: number;
+  /** CPU the hosts spent from their creation to ready (the lab's cgroup is new). */
+  hostsCpuMs: number;
 }
 
 export interface ScaleRun {
@@ -43,9 +45,11 @@ export function scaleTable(boot: BootFigures, runs: ScaleRun[]): string {
   const ratio = (f: (r: ScaleRun) => number) => med('keel', f) / med('floor', f);
   const met = (ok: boolean) => (ok ? 'met' : 'missed');
   return [
-    `lab boot: ${boot.hosts} hosts from nothing in ${sec(boot.bootMs)} s (${boot.concurrency} at a time; slowest host ${sec(boot.slowestHostMs)} s from its boot to ready); ` +
+    `lab boot: ${boot.hosts} hosts from nothing in ${sec(boot.bootMs)} s (${boot.concurrency} at a time; slowest host ${sec(boot.slowestHostMs)} s from its boot to ready; ` +
+      `the hosts spent ${sec(boot.hostsCpuMs)} s of CPU on it, ${sec(boot.hostsCpuMs / boot.hosts)} s per host); ` +
       `memory: ${boot.anonMiB.toFixed(0)} MiB of the hosts' processes (${(boot.anonMiB / boot.hosts).toFixed(1)} MiB per host), ` +
-      `${boot.cgroupMemMiB.toFixed(0)} MiB charged to the lab's cgroup with page cache, MemAvailable ${boot.memUsedMiB.toFixed(0)} MiB lower`,
+      `${boot.cgroupMemMiB.toFixed(0)} MiB charged to the lab's cgroup with page cache; ` +
+      `idle, the hosts spend ${boot.idleCpuPerS.toFixed(3)} s of CPU per second`,
     '',
     '| plan, unconverged hosts | keel plan | floor (ssh2 + 1 script) | keel/floor | target |',
     '|---|---|---|---|---|',

@@ -19,10 +19,7 @@ import { ensureTools, floor, keel, type ToolRun } from './tools.js';
 import { benchLab, benchLabDown, benchLabUp, repo, type Work } from './workdir.js';
 
 const SCALE = benchLab('scale');
-
-function memAvailableMiB(): number {
-  return Number(/^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1024;
-}
+const IDLE_SAMPLE_MS = 10_000;
 
 /**
  * The newest pid in the first host's pid namespace (/proc/loadavg's last field, per namespace):
@@ -63,20 +60,24 @@ async function keelPlan(work: Work): Promise<ToolRun> {
 
 async function bootFresh(hosts: number): Promise<{ work: Work; boot: BootFigures }> {
   await benchLabDown(SCALE);
-  const memBefore = memAvailableMiB();
   const t0 = Date.now();
   const work = await benchLabUp(hosts, SCALE);
   const bootMs = Date.now() - t0;
   const readyMs = work.lab.hosts.map((h) => h.readyMs ?? 0);
   const usage = labUsage(SCALE.name);
+  // what the idle hosts spend anyway (timers, journald): the background of every run's hosts' CPU
+  const idle0 = labUsage(SCALE.name).cpuMs ?? NaN;
+  await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+  const idleCpuPerS = ((labUsage(SCALE.name).cpuMs ?? NaN) - idle0) / IDLE_SAMPLE_MS;
   const boot: BootFigures = {
     hosts,
     bootMs,
     slowestHostMs: Math.max(...readyMs),
     concurrency: work.lab.bootConcurrency,
-    memUsedMiB: memBefore - memAvailableMiB(),
     cgroupMemMiB: usage.memoryMiB ?? NaN,
     anonMiB: usage.anonMiB ?? NaN,
+    idleCpuPerS,
+    hostsCpuMs: usage.cpuMs ?? NaN,
   };
   return { work, boot };
 }
