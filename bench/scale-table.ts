@@ -45,7 +45,7 @@ export function scaleTable(boot: BootFigures, runs: ScaleRun[]): string {
   const ratio = (f: (r: ScaleRun) => number) => med('keel', f) / med('floor', f);
   const met = (ok: boolean) => (ok ? 'met' : 'missed');
   return [
-    `lab boot: ${boot.hosts} hosts from nothing in ${sec(boot.bootMs)} s (${boot.concurrency} at a time; slowest host ${sec(boot.slowestHostMs)} s from its boot to ready; ` +
+    `lab boot: ${boot.hosts} hosts from nothing in ${sec(boot.bootMs)} s (at most ${Math.min(boot.concurrency, boot.hosts)} at a time; slowest host ${sec(boot.slowestHostMs)} s from its boot to ready; ` +
       `the hosts spent ${sec(boot.hostsCpuMs)} s of CPU on it, ${sec(boot.hostsCpuMs / boot.hosts)} s per host); ` +
       `memory: ${boot.anonMiB.toFixed(0)} MiB of the hosts' processes (${(boot.anonMiB / boot.hosts).toFixed(1)} MiB per host), ` +
       `${boot.cgroupMemMiB.toFixed(0)} MiB charged to the lab's cgroup with page cache; ` +
