@@ -1,4 +1,5 @@
 /** Shared first steps of every command: inventory, target hosts. */
+import { setValidatorCache } from '../config/ajv.js';
 import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
 import type { Inventory } from '../config/types.js';
 import { compileJobs, type HostJob } from '../engine/compile.js';
@@ -20,6 +21,8 @@ export interface CommonFlags {
 export async function loadCommon(flags: CommonFlags) {
   const secrets = await decryptInventorySecrets(flags.inventory);
   const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var), secrets });
+  // bundles' params validators compiled at run time are kept in the project's state directory
+  setValidatorCache(inv.stateDir);
   const hosts = selectHosts(inv, flags.limit);
   return { inv, hosts, modules: builtinModules };
 }

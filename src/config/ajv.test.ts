@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,18 +30,33 @@ describe('validators generated at build time (ajv standalone)', () => {
     }
   });
 
-  it('the cache keeps a validator for the next run, and refuses a directory others may write', () => {
-    const dir = join(tmp(), 'validators');
+  it('the cache keeps a validator for the next run in the state directory, and refuses what others could have written', () => {
+    const state = join(tmp(), '.keel');
+    mkdirSync(state, { mode: 0o700 });
+    const dir = join(state, 'cache', 'validators');
     const schema = { type: 'object', properties: { port: { type: 'integer', default: 8000 } }, additionalProperties: false };
-    writeCachedValidator(dir, 'p', standaloneValidator(schema));
+    writeCachedValidator(state, 'p', standaloneValidator(schema));
     expect(readdirSync(dir)).toEqual(['p.cjs']);
-    const v = readCachedValidator(dir, 'p', require)!;
+    const v = readCachedValidator(state, 'p', require)!;
     const data: Record<string, unknown> = {};
     expect(v(data)).toBe(true);
     expect(data).toEqual({ port: 8000 });
     expect(v({ port: 'x' })).toBe(false);
-    expect(readCachedValidator(dir, 'absent', require)).toBeUndefined();
-    chmodSync(dir, 0o777);
-    expect(readCachedValidator(dir, 'p', require)).toBeUndefined();
+    expect(readCachedValidator(state, 'absent', require)).toBeUndefined();
+    // a file that is a symlink (to code elsewhere) is not followed
+    symlinkSync(join(dir, 'p.cjs'), join(dir, 'q.cjs'));
+    expect(readCachedValidator(state, 'q', require)).toBeUndefined();
+    // a folder others may write, anywhere from the state directory down, and the code is not run
+    for (const d of [dir, join(state, 'cache'), state]) {
+      chmodSync(d, 0o777);
+      expect(readCachedValidator(state, 'p', require)).toBeUndefined();
+      chmodSync(d, 0o700);
+    }
+    expect(readCachedValidator(state, 'p', require)).toBeDefined();
+    // a cache folder that is a symlink to another folder is refused too
+    const elsewhere = join(tmp(), 'cache');
+    renameSync(join(state, 'cache'), elsewhere);
+    symlinkSync(elsewhere, join(state, 'cache'));
+    expect(readCachedValidator(state, 'p', require)).toBeUndefined();
   });
 });

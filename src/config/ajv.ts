@@ -2,13 +2,14 @@
  * keel's config schemas as validators: every error at once, defaults applied. `npm run build`
  * compiles the built-in schemas ahead of time (ajv standalone code, scripts/build-validators.ts
  * writes dist/validators/HASH.cjs beside the bundle, one per schema); any other schema (a bundle's
- * params, or every schema when running from src) is compiled here on first use and kept in the
- * user's cache as standalone code for the next run (validator-cache.ts). ajv loads only to compile.
+ * params, or every schema when running from src) is compiled here on first use and, once the CLI
+ * has named the project's state directory (setValidatorCache), kept there as standalone code for
+ * the next run (validator-cache.ts). ajv loads only to compile.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
-import { readCachedValidator, validatorCacheDir, writeCachedValidator } from './validator-cache.js';
+import { readCachedValidator, writeCachedValidator } from './validator-cache.js';
 
 export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, useDefaults: true } as const;
 /** The folder of the generated validators, beside the bundle's chunks in dist/. */
@@ -17,6 +18,13 @@ export const PREBUILT_DIR = 'validators';
 const require = createRequire(import.meta.url);
 let instance: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
+/** The project's state directory, where run-time validators are kept; none: compiled every run. */
+let cacheStateDir: string | undefined;
+
+/** Keep run-time compiled validators in this project's state directory (the CLI sets it from the inventory). */
+export function setValidatorCache(stateDir: string | undefined): void {
+  cacheStateDir = stateDir;
+}
 
 /** The name of a schema's generated validator: a hash of its JSON and of the options it is compiled with. */
 export function schemaKey(schema: object): string {
@@ -45,7 +53,8 @@ export function runtimeAjv(): Ajv {
 
 /** From the user's cache, else compiled (an invalid schema throws ajv's error) and cached. */
 function cachedOrCompiled(schema: object, key: string): ValidateFunction {
-  const dir = validatorCacheDir();
+  const dir = cacheStateDir;
+  if (!dir) return runtimeAjv().compile(schema);
   // the generated code depends on ajv's version too (its runtime helpers)
   const name = `${key}-ajv${(require('ajv/package.json') as { version: string }).version}`;
   const cached = readCachedValidator(dir, name, require);
