@@ -43,9 +43,11 @@ writeFileSync(at('list-only/a'), '');
 chmodSync(at('list-only'), 0o744);
 execFileSync('mkfifo', [at('fifo')]);
 writeFileSync(at('capped'), 'c\n');
+writeFileSync(at('capped\nnl'), 'c\n');
 const hasCaps = (() => {
   try {
     execFileSync('setcap', ['cap_net_raw=ep', at('capped')]);
+    execFileSync('setcap', ['cap_net_admin=ep', at('capped\nnl')]);
     return true;
   } catch {
     return false;
@@ -54,7 +56,7 @@ const hasCaps = (() => {
 
 const paths = [
   'plain', "sp ace 'quo\"te' $(x) `y`", 'new\nline', 'back\\slash', '-dash', '-dash/-rf', 'binary', 'big', 'secret', 'hard',
-  'to-file', 'dangling', 'dir', 'to-dir', 'empty', 'hidden', 'dotdot', 'closed', 'list-only', 'fifo', 'capped',
+  'to-file', 'dangling', 'dir', 'to-dir', 'empty', 'hidden', 'dotdot', 'closed', 'list-only', 'fifo', 'capped', 'capped\nnl',
   'missing', 'missing-parent/x',
 ].map(at);
 const want = sha256(Buffer.from(same));
@@ -85,6 +87,20 @@ describe('the shared file probe', () => {
     expect(outs.map((o) => o.text)).toEqual(await reference(undefined));
     expect(outs.every((o) => o.code === 0)).toBe(true);
     if (hasCaps) expect(outs.some((o) => o.text.includes('caps='))).toBe(true);
+  });
+
+  it('reads capabilities as libcap before 2.3x printed them too ("path = caps")', async () => {
+    const bin = at('old-getcap');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v getcap']).toString().trim();
+    const old = `#!/bin/sh\n${real} "$@" | while IFS= read -r l; do printf '%s = %s\\n' "\${l% *}" "\${l##* }"; done\n`;
+    writeFileSync(join(bin, 'getcap'), old, { mode: 0o755 });
+    const capped = [at('capped'), at('capped\nnl'), at('plain')];
+    const { script, outputs } = probeScript(capped.map((p) => fileProbe(p, { hash: true })));
+    const outs = outputs((await sh(`PATH='${bin}':"$PATH"; export PATH\n${script}`)).stdout).map((o) => o.text);
+    const caps = (c: string) => `caps=${Buffer.from(c).toString('base64')}\n`;
+    expect(outs.map((t) => t.includes('caps='))).toEqual([hasCaps, hasCaps, false]);
+    if (hasCaps) expect([outs[0].includes(caps('cap_net_raw=ep')), outs[1].includes(caps('cap_net_admin=ep'))]).toEqual([true, true]);
   });
 
   it('does so as a user who cannot read some of the files (unreadable, closed and list-only directories)', async () => {
@@ -120,5 +136,33 @@ describe('the shared file probe', () => {
       ls: 0,
     });
     expect(count('getcap')).toBeLessThanOrEqual(1);
+  });
+
+  it("takes each path's lines where the first pass put it, though a path changes before the second pass reads them", async () => {
+    const race = at('race');
+    mkdirSync(race);
+    const f = (n: string) => join(race, n);
+    for (const n of ['a', 'b', 'c']) writeFileSync(f(n), `${n}\n`);
+    writeFileSync(f('t1'), '1\n', { mode: 0o600 });
+    writeFileSync(f('t2'), '2\n', { mode: 0o644 });
+    chmodSync(f('t1'), 0o600);
+    chmodSync(f('t2'), 0o644);
+    symlinkSync('t1', f('l1'));
+    symlinkSync('t2', f('l2'));
+    // the REAL tools print every line; only after they did, a is removed and l1 replaced by a plain file
+    const bin = join(race, 'bin');
+    mkdirSync(bin);
+    const real = (tool: string) => execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim();
+    writeFileSync(join(bin, 'sha256sum'), `#!/bin/sh\n${real('sha256sum')} "$@"; rc=$?\nrm -f '${f('a')}'\nexit $rc\n`, { mode: 0o755 });
+    const afterL = `if [ "$1" = -L ]; then rm -f '${f('l1')}'; echo x >'${f('l1')}'; fi`;
+    writeFileSync(join(bin, 'stat'), `#!/bin/sh\n${real('stat')} "$@"; rc=$?\n${afterL}\nexit $rc\n`, { mode: 0o755 });
+    const probes = [...['a', 'b', 'c'].map((n) => fileProbe(f(n), { hash: true })), ...['l1', 'l2'].map((n) => fileProbe(f(n), { follow: true }))];
+    const { script, outputs } = probeScript(probes);
+    const outs = outputs((await sh(`PATH='${bin}':"$PATH"; export PATH\n${script}`)).stdout).map((o) => o.text);
+    expect(outs[0]).toContain(`sha256=${sha256(Buffer.from('a\n'))}`);
+    expect(outs[1]).toContain(`sha256=${sha256(Buffer.from('b\n'))}`);
+    expect(outs[2]).toContain(`sha256=${sha256(Buffer.from('c\n'))}`);
+    expect(outs[3]).toMatch(/^meta=600 /m);
+    expect(outs[4]).toMatch(/^meta=644 /m);
   });
 });
