@@ -17,7 +17,7 @@ const open = () => {
 };
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
 
-const record = (s: HistoryStore, r: RunReport, tags: string[] = []) => s.recordRun(r, { inventory: '/inv.yaml', tags, exitCode: exitCode(r) });
+const record = (s: HistoryStore, r: RunReport, tags: string[] = []) => s.recordRun(r, { inventory: '/inv.yaml', tags, exitCode: exitCode(r), sensitiveTypes: new Set<string>() });
 
 describe('history episodes', () => {
   it('opens an episode on new drift, keeps it while drift lasts, closes it when in sync', () => {

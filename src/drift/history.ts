@@ -34,8 +34,8 @@ export const VALUE_CAP = 2048;
 
 export interface RunMeta {
   inventory: string;
-  /** Types with sensitive parameters: their diffs are never stored. */
-  sensitiveTypes?: ReadonlySet<string>;
+  /** Types with sensitive parameters: their diffs are never stored. Required: a caller that forgot it would store them. */
+  sensitiveTypes: ReadonlySet<string>;
   limit?: string;
   tags: string[];
   exitCode: number;
@@ -164,7 +164,7 @@ export class HistoryStore {
 }
 
 /** Sensitive modules' diffs are never stored; other diffs are capped. */
-export function storedDiff(type: string, changes: { from: unknown; to: unknown }[], diff: string | undefined, sensitiveTypes: ReadonlySet<string> = new Set()): { diff: string | null; truncated: boolean } {
+export function storedDiff(type: string, changes: { from: unknown; to: unknown }[], diff: string | undefined, sensitiveTypes: ReadonlySet<string>): { diff: string | null; truncated: boolean } {
   if (!diff) return { diff: null, truncated: false };
   const sensitive = sensitiveTypes.has(type) || changes.some((c) => c.from === REDACTED || c.to === REDACTED);
   if (sensitive) return { diff: null, truncated: false };

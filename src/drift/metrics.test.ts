@@ -30,8 +30,8 @@ function parseProm(text: string) {
 
 function store() {
   const s = HistoryStore.open(':memory:');
-  s.recordRun(run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/a'), drifted('file:/b')]), host('db"1', [inSync('pkg:x')])]), { inventory: '/i', tags: [], exitCode: 2 });
-  const r = s.recordRun(run('2026-01-01T10:30:00.000Z', [host('web1', [drifted('file:/a'), inSync('file:/b')]), host('db"1', [], 'unreachable', 'x')]), { inventory: '/i', tags: [], exitCode: 1 });
+  s.recordRun(run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/a'), drifted('file:/b')]), host('db"1', [inSync('pkg:x')])]), { inventory: '/i', tags: [], exitCode: 2, sensitiveTypes: new Set<string>() });
+  const r = s.recordRun(run('2026-01-01T10:30:00.000Z', [host('web1', [drifted('file:/a'), inSync('file:/b')]), host('db"1', [], 'unreachable', 'x')]), { inventory: '/i', tags: [], exitCode: 1, sensitiveTypes: new Set<string>() });
   return { s, t: r.transitions };
 }
 
