@@ -72,14 +72,14 @@ export function renderTemplateFile(top: TemplateFile, vars: Record<string, unkno
   loader.loaded.length = 0;
   loader.failure = undefined;
   checkFile(top, vars, new Set(), env, new Set());
-  const key = `${top.file}\0${top.text}`;
-  let template = compiled.get(key);
+  const cached = compiled.get(top.file);
+  let template = cached?.text === top.text ? cached.template : undefined;
   try {
     template ??= new nunjucks.Template(top.text, env, top.file, true);
   } catch (e) {
     throw syntaxError(e, top.file);
   }
-  compiled.set(key, template);
+  compiled.set(top.file, { text: top.text, template });
   try {
     return template.render(vars);
   } catch (e) {
@@ -92,12 +92,19 @@ export function renderTemplateFile(top: TemplateFile, vars: Record<string, unkno
 interface Environment {
   loader: CheckingLoader;
   env: nunjucks.Environment;
-  /** Top templates compiled in this environment, by file and text: compiled once, rendered per host. */
-  compiled: Map<string, nunjucks.Template>;
+  /** Top templates compiled in this environment, by file (its latest text only, so an edited file replaces its entry): compiled once, rendered per host. */
+  compiled: Map<string, { text: string; template: nunjucks.Template }>;
 }
 
 /** One nunjucks environment per list of template folders, built on first use (rendering is synchronous: its loader's record is per render). */
 const environments = new Map<string, Environment>();
+
+/** How many top templates are kept compiled, over all environments (bounded by the files, not by their edits). */
+export function compiledTemplateCount(): number {
+  let n = 0;
+  for (const e of environments.values()) n += e.compiled.size;
+  return n;
+}
 
 function environment(roots: string[]): Environment {
   const key = roots.join('\0');

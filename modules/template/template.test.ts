@@ -10,6 +10,7 @@ import { resourceSchema } from '../../src/config/resource-schema.js';
 import { ConfigError } from '../../src/errors.js';
 import type { PrepareEnv } from '../../src/module.js';
 import { applyContext, checkFixture, convergeLive, loadFixtures, planLive } from '../test-helpers.js';
+import { compiledTemplateCount, renderTemplateFile } from './render.js';
 import { templateModule as m, type TemplateSpec } from './template.js';
 
 /** What the engine hands prepare() (src/engine/compile.ts), for a state file in `stateDir`. */
@@ -195,5 +196,17 @@ describe('template on this machine', () => {
     const gone = await convergeLive(m, { name: path, state: 'absent' });
     expect(gone.before.action).toBe('delete');
     expect(gone.after.action).toBe('none');
+  });
+});
+
+describe('compiled templates', () => {
+  it('keeps one per file however often its text is edited (a long `keel drift --every` stays bounded)', () => {
+    const file = join(tmpdir(), 'keel-edited.j2');
+    const before = compiledTemplateCount();
+    for (let i = 0; i < 50; i++) expect(renderTemplateFile({ file, text: `v${i}={{ x }}` }, { x: i }, [tmpdir()])).toBe(`v${i}=${i}`);
+    expect(compiledTemplateCount()).toBe(before + 1);
+    // the same text again: the kept compile renders it
+    expect(renderTemplateFile({ file, text: 'v49={{ x }}' }, { x: 'y' }, [tmpdir()])).toBe('v49=y');
+    expect(compiledTemplateCount()).toBe(before + 1);
   });
 });
