@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyContext, checkFixture, loadFixtures, planLive, sh } from '../test-helpers.js';
+import { applyContext, checkFixture, loadFixtures, planLive, runProbe, sh } from '../test-helpers.js';
 import { groupModule } from '../group/group.js';
 import { planUser, userModule, type UserSpec } from './user.js';
 
@@ -7,6 +7,16 @@ const fixtures = new URL('./fixtures', import.meta.url).pathname;
 
 describe('user fixtures', () => {
   it.each(loadFixtures(fixtures))('%s', (_name, fx) => checkFixture(userModule, fx));
+});
+
+describe('user probe under /bin/sh on this machine', () => {
+  it('reads the passwd entry, the primary group by name and all groups', async () => {
+    const out = await runProbe(userModule.probe({ name: 'nobody' }));
+    const passwd = (await sh('getent passwd nobody')).stdout.toString().trim();
+    const primary = (await sh('id -gn nobody')).stdout.toString().trim();
+    expect(out.text).toBe(`passwd=${passwd}\nprimary=${primary}\ngroups=${(await sh('id -Gn nobody')).stdout.toString().trim()}\n`);
+    expect((await runProbe(userModule.probe({ name: 'keel-no-such-user' }))).text).toBe('passwd=\n');
+  });
 });
 
 describe('user plan', () => {

@@ -196,8 +196,10 @@ export const userModule: ResourceModule<UserSpec, UserState, ScriptSteps> = {
       `u=${shq(spec.name)}`,
       `if l=$(getent passwd "$u"); then :; else r=$?; [ "$r" -eq 2 ] || exit "$r"; echo passwd=; exit 0; fi`,
       `printf 'passwd=%s\\n' "$l"`,
-      `g=$(printf '%s\\n' "$l" | cut -d: -f4)`,
-      `printf 'primary=%s\\n' "$(getent group "$g" | cut -d: -f1)"`,
+      // the 4th field and the group's name by parameter expansion: no pipe, no cut
+      `g=\${l#*:*:*:}; g=\${g%%:*}`,
+      `if k=$(getent group "$g"); then k=\${k%%:*}; else k=; fi`,
+      `printf 'primary=%s\\n' "$k"`,
       `printf 'groups=%s\\n' "$(id -Gn "$u")"`,
     ].join('\n');
   },
