@@ -3,9 +3,10 @@
  * again before its apply what a changed dependency or what ran since may have changed
  * (freshness.ts), apply, verify that what was applied now plans to nothing, run the refreshes
  * of watchers whose triggers changed. Probes again and verifies are gathered: one round trip
- * verifies everything applied since the last one and probes again what is due, together with the
- * later confined resources that nothing in between can change (so N files after a package
- * install cost one probe, not N, and N files written cost one verify).
+ * verifies everything applied since the last one and probes again what is due; before a file-like
+ * resource, together with the later confined resources that nothing in between can change (so N
+ * files after a package install cost one probe, not N, and N files written cost one verify).
+ * Something wide, and every refresh, runs only once everything applied before it is verified.
  */
 import type { Logger } from 'pino';
 import { isKeelError, type KeelError } from '../errors.js';
@@ -111,7 +112,7 @@ export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<Resour
     const due = !early && !blocked() && needsProbe(e, fresh.get(id)!, ran);
     if (due || unverified.has(id) || (!blocked() && deps.some((d) => unverified.has(d)))) {
       const mayChange = (x: string) => isPlanned(byId, x) || changes(fresh.get(x)!.plan);
-      await probePoint(due ? probeWindow(job, entries.slice(pos + 1), id, done, (x) => fresh.get(x)!, ran, mayChange) : []);
+      await probePoint(due ? probeWindow(job, e, entries.slice(pos + 1), done, (x) => fresh.get(x)!, ran, mayChange) : []);
     }
     const blocker = blocked();
     if (blocker) {
@@ -132,8 +133,8 @@ export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<Resour
       if (own.status === 'failed') continue;
       const refresh = refreshFor(e.mod, r, own.plan, triggersOf(job.graph, id, (x) => changed.has(x)));
       if (!refresh) continue;
-      // its own change must hold before it is refreshed
-      if (unverified.has(id)) await probePoint([]);
+      // its own change (and whatever else was applied) must hold before a refresh may touch anything
+      if (unverified.size) await probePoint([]);
       if (outcomes.get(id)!.status === 'failed') continue;
       log.info({ resource: id, ...refresh }, 'refresh');
       ranNow(true);

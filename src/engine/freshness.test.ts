@@ -18,13 +18,14 @@ const update: Plan = { action: 'update', changes: [{ field: 'x', from: 1, to: 2 
 const none: Plan = { action: 'none', changes: [] };
 
 let n = 0;
-function entry(kind: 'path' | 'wide', name: string, plan: Plan, opts: { require?: string[]; uncertain?: boolean } = {}): PlanEntry {
+function entry(kind: 'path' | 'wide', name: string, plan: Plan, opts: { require?: string[]; uncertain?: boolean; refresh?: boolean } = {}): PlanEntry {
   const i = n++;
   const resource: Resource = {
     id: `${kind}:${name}`, kind, name, spec: { name }, require: opts.require ?? [], before: [], watch: [], notify: [], tags: [],
     pos: { file: 's.yaml', line: i + 1, column: 3 }, stateDir: '.', index: i,
   };
-  return { resource, mod: kind === 'path' ? pathMod : wideMod, plan, uncertain: opts.uncertain ?? false };
+  const refresh = opts.refresh ? { action: 'restart', because: ['wide:trigger'] } : undefined;
+  return { resource, mod: kind === 'path' ? pathMod : wideMod, plan, uncertain: opts.uncertain ?? false, refresh };
 }
 const probed = (plan: Plan | KeelError, at = { any: 0, wide: 0 }, again = false): Fresh => ({ plan, at, again });
 function jobOf(entries: PlanEntry[]): HostJob {
@@ -62,7 +63,7 @@ describe('probeWindow', () => {
     const fresh = new Map(all.map((e) => [e.resource.id, probed(e.plan!)]));
     const doneIds = new Set(['path:/d']);
     const ran = { any: 1, wide: 0 };
-    const window = probeWindow(jobOf(all), all.slice(2), 'path:/d/f0', (id) => doneIds.has(id), (id) => fresh.get(id)!, ran, () => true);
+    const window = probeWindow(jobOf(all), files[0], all.slice(2), (id) => doneIds.has(id), (id) => fresh.get(id)!, ran, () => true);
     // f0 first; f1, f2 (their directory is done); not /d/f0/x (its dependency f0 is still to come); nothing after the command
     expect(window).toEqual(['path:/d/f0', 'path:/d/f1', 'path:/d/f2']);
   });
@@ -73,7 +74,36 @@ describe('probeWindow', () => {
     const b = entry('path', '/b', update, { uncertain: true });
     const all = [a, quiet, b];
     const fresh = new Map(all.map((e) => [e.resource.id, probed(e.plan!)]));
-    const window = probeWindow(jobOf(all), all.slice(1), 'path:/a', () => false, (id) => fresh.get(id)!, { any: 0, wide: 0 }, (id) => id !== 'wide:quiet');
+    const window = probeWindow(jobOf(all), a, all.slice(1), () => false, (id) => fresh.get(id)!, { any: 0, wide: 0 }, (id) => id !== 'wide:quiet');
     expect(window).toEqual(['path:/a', 'path:/b']);
+  });
+
+  it('a command about to run probes itself alone: what comes after it is probed at its own turn, after the command', () => {
+    // the scenario of a command that creates the file a later line edits: probed in the
+    // command's round trip, the line would plan an error (file missing) and keep it
+    const dir = entry('path', '/opt/app', update);
+    const cmd = entry('wide', 'unpack', update, { require: ['path:/opt/app'], uncertain: true });
+    const line = entry('path', '/opt/app/app.ini', update, { require: ['path:/opt/app'], uncertain: true });
+    const all = [dir, cmd, line];
+    const fresh = new Map(all.map((e) => [e.resource.id, probed(e.plan!)]));
+    const window = probeWindow(jobOf(all), cmd, [line], (id) => id === 'path:/opt/app', (id) => fresh.get(id)!, { any: 1, wide: 0 }, () => true);
+    expect(window).toEqual(['wide:unpack']);
+  });
+
+  it('a path resource with a refresh to run probes itself alone (the refresh may touch anything)', () => {
+    const unit = entry('path', '/u', update, { uncertain: true, refresh: true });
+    const b = entry('path', '/b', update, { uncertain: true });
+    const fresh = new Map([unit, b].map((e) => [e.resource.id, probed(e.plan!)]));
+    expect(probeWindow(jobOf([unit, b]), unit, [b], () => false, (id) => fresh.get(id)!, { any: 0, wide: 0 }, () => true)).toEqual(['path:/u']);
+  });
+
+  it('stops at a resource applied ahead with a batch whose refresh is still to come', () => {
+    const a = entry('path', '/a', update, { uncertain: true });
+    const early = entry('path', '/early', update, { refresh: true });
+    const b = entry('path', '/b', update, { uncertain: true });
+    const all = [a, early, b];
+    const fresh = new Map(all.map((e) => [e.resource.id, probed(e.plan!)]));
+    const window = probeWindow(jobOf(all), a, all.slice(1), (id) => id === 'path:/early', (id) => fresh.get(id)!, { any: 1, wide: 0 }, () => true);
+    expect(window).toEqual(['path:/a']);
   });
 });

@@ -48,25 +48,30 @@ export function needsProbe(e: PlanEntry, f: Fresh, ran: Ran): boolean {
 }
 
 /**
- * The ids one round trip probes before `first` applies: `first`, and each later resource that
- * needs it too and that nothing before its turn can change: a confined resource whose
- * dependencies are all done, up to the first resource that may touch the host at large (or
- * run a refresh) in between.
+ * The ids one round trip probes before `first` applies: `first`, and, when `first` itself is
+ * confined and runs no refresh, each later resource that needs it too and that nothing before
+ * its turn can change: a confined resource whose dependencies are all done, up to the first
+ * resource that may touch the host at large or run a refresh in between (one applied ahead with
+ * a batch too: its refresh is still to come). A member probed here whose plan is then 'none' or
+ * an error is not probed again at its turn, so nothing wide may run before it.
  */
 export function probeWindow(
   job: HostJob,
+  first: PlanEntry,
   rest: readonly PlanEntry[],
-  first: string,
   done: (id: string) => boolean,
   fresh: (id: string) => Fresh,
   ran: Ran,
   mayChange: (id: string) => boolean,
 ): string[] {
-  const ids = [first];
+  const ids = [first.resource.id];
+  // a command, package, service or user (or a refresh) runs right after this probe
+  if (!confined(first) || first.refresh) return ids;
   for (const e of rest) {
     const id = e.resource.id;
+    if (e.refresh) break;
     if (done(id)) continue;
-    if (!confined(e) || e.refresh) {
+    if (!confined(e)) {
       if (mayChange(id)) break;
       continue;
     }

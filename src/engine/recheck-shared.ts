@@ -1,8 +1,9 @@
 /**
- * The end of a converge on a host. A resource on a shared path was verified right after its
- * apply, but a later resource on the same path may have undone it since (two lines that fight
- * over one setting). Probe them all again in one round trip: one that no longer holds fails,
- * naming what undid it, so that converge never reports success for a state that contradicts itself.
+ * The end of a converge on a host. A resource on a shared path was verified at the round trip
+ * after its apply, but a later resource on the same path may have undone it since (two lines
+ * that fight over one setting). Probe them all again in one round trip: one that no longer holds
+ * fails, naming what undid it, so that converge never reports success for a state that
+ * contradicts itself.
  */
 import { StateError, errorMessage } from '../errors.js';
 import type { Facts } from '../facts/types.js';
