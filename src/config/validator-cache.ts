@@ -48,6 +48,9 @@ export function readCachedValidator(stateDir: string, name: string, require: Req
 export function writeCachedValidator(stateDir: string, name: string, code: string): void {
   try {
     const dirs = validatorCacheDirs(stateDir);
+    // the state directory is the project's (its owner sets who may write it: a drift cron user,
+    // say); only the cache's own folders are made here, private
+    if (!lstatSync(stateDir).isDirectory()) return;
     mkdirSync(dirs[2], { recursive: true, mode: 0o700 });
     if (dirs.every((d) => trustedDir(lstatSync(d)))) writeFileAtomic(join(dirs[2], `${name}.cjs`), code, 0o600);
   } catch {
