@@ -9,7 +9,7 @@
  * sampler on the host reads them over and over for the whole run.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -95,7 +95,7 @@ describe.skipIf(!!labSkip)('secrets on a lab host', () => {
     for (const text of outputs) expect(text).not.toContain(token);
     expect(JSON.stringify(hook.bodies)).not.toContain(token);
     const stateDir = join(m.project.dir, '.keel');
-    for (const f of readdirSync(stateDir)) expect(readFileSync(join(stateDir, f)).toString('latin1'), f).not.toContain(token);
+    for (const f of readdirSync(stateDir, { recursive: true }) as string[]) if (statSync(join(stateDir, f)).isFile()) expect(readFileSync(join(stateDir, f)).toString('latin1'), f).not.toContain(token);
     expect(existsSync(join(m.project.dir, 'keel.prom'))).toBe(true);
     expect(readFileSync(join(m.project.dir, 'keel.prom'), 'utf8')).not.toContain(token);
   }, 240_000);
