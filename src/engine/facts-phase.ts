@@ -21,9 +21,8 @@ import { probeHost, runProbes } from './probe-host.js';
 export interface ProbedHost {
   /** The job planned and applied: recompiled with the host's facts when its states read them. */
   job: HostJob;
-  /** Its selected resources in graph order, each with its probe's output at the same index. */
-  order: HostJob['resources'];
   facts: Facts;
+  /** One per selected resource, in graph order. */
   outputs: ProbeOutput[];
 }
 
@@ -40,7 +39,7 @@ export async function probePhase(compiled: HostJob, transport: Transport, sudo: 
     probed = { facts, outputs: await retryableProbe(runProbes(transport, probesOf(job), sudo)) };
   }
   log.debug({ facts: redactSecrets(probed.facts, job.host.secrets) }, 'facts');
-  return { job, order: selectedInOrder(job), ...probed };
+  return { job, ...probed };
 }
 
 /** A state valid with the placeholder (keel validate) but not with these facts: say so. */
