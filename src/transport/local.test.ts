@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, lstatSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,27 @@ describe('LocalTransport.put (the atomic write every transport shares)', () => {
     await expect(t.put(join(dir, 'adir'), 'x')).rejects.toThrow(/cannot write/);
     expect(statSync(join(dir, 'adir')).isDirectory()).toBe(true);
     expect(readdirSync(join(dir, 'adir'))).toEqual([]);
+  });
+
+  it("removes the temp files a killed put of the same user left beside the target, and nothing else", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'keel-stale-'));
+    const outside = join(mkdtempSync(join(tmpdir(), 'keel-outside-')), 'victim');
+    writeFileSync(outside, 'keep me');
+    writeFileSync(join(d, '.keel-tmp-Ab12Cd'), 'half a file');
+    writeFileSync(join(d, '.keel-config'), 'a file of the user');
+    writeFileSync(join(d, '.keel-tmp-toolong1'), 'not a temp name');
+    symlinkSync(outside, join(d, '.keel-tmp-Lnk123'));
+    mkdirSync(join(d, '.keel-tmp-Dir123'));
+    if (root) {
+      writeFileSync(join(d, '.keel-tmp-Other1'), "another user's");
+      chownSync(join(d, '.keel-tmp-Other1'), 65534, 65534);
+    }
+    await t.put(join(d, 'target'), 'new');
+    expect(readdirSync(d).sort()).toEqual(
+      ['.keel-config', '.keel-tmp-Dir123', '.keel-tmp-Lnk123', ...(root ? ['.keel-tmp-Other1'] : []), '.keel-tmp-toolong1', 'target'].sort(),
+    );
+    expect(readFileSync(outside, 'utf8')).toBe('keep me');
+    expect(readFileSync(join(d, 'target'), 'utf8')).toBe('new');
   });
 
   it('replaces a symlink by a regular file with the given mode', async () => {

@@ -1,8 +1,8 @@
 /**
  * A host that reboots in the middle of a put (lab10: no other test uses it). The lab's supervisor
  * boots the nspawn host again (exit 133); the test waits for real readiness (SSH with the host's
- * key and systemd's boot finished, on the new boot), then checks that the old bytes stayed, no
- * temp file is left, and the next converge completes.
+ * key and systemd's boot finished, on the new boot), then checks that the old bytes stayed and
+ * that the next converge completes and leaves no temp file (also one the killed put left).
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ describe.skipIf(!!labSkip)('a host rebooted mid-run (lab10)', () => {
     rmSync(p.dir, { recursive: true, force: true });
   });
 
-  it('keeps the old bytes and no temp file, and the next converge completes', async () => {
+  it('keeps the old bytes; the next converge completes and leaves no temp file', async () => {
     const target = { address: h.address, identity: h.identity, knownHosts: h.knownHosts };
     // /run is a fresh tmpfs on every boot: the marker tells the new boot from the old one
     const reboot = labSsh(
@@ -52,9 +52,13 @@ systemctl reboot`,
       await waitUntilReady(h.name, target);
       if ((await onHost(h, 'test -e /run/keel-old-boot && echo old || echo new')) === 'new\n') break;
     }
-    expect(await onHost(h, `cat ${dir}/big; find ${dir} -name '.keel-*'`)).toBe('old bytes\n');
+    expect(await onHost(h, `cat ${dir}/big`)).toBe('old bytes\n');
+    // Whether the put's own trap removed its temp file depends on how far the shutdown got before
+    // it killed the session (SIGKILL leaves it): the next put into the directory removes it.
+    const left = await onHost(h, `find ${dir} -name '.keel-*'`);
+    console.log(`reboot (lab10): temp file left by the killed put: ${left.trim() || 'none'}`);
     const again = await keelJson(['converge', '-i', p.inventory]);
     expect(again.code, again.stdout).toBe(0);
-    expect(await onHost(h, `wc -c < ${dir}/big`)).toBe(`${64 << 20}\n`);
+    expect(await onHost(h, `wc -c < ${dir}/big; find ${dir} -name '.keel-*'`)).toBe(`${64 << 20}\n`);
   });
 });
