@@ -16,7 +16,7 @@ import { loadCommon } from '../src/cli/load.js';
 import { compileJobs } from '../src/engine/compile.js';
 import { buildProbeScript } from '../src/engine/probe-script.js';
 import { planProbes } from '../src/engine/shared-probe.js';
-import { FACTS_SNIPPET } from '../src/facts/gather.js';
+import { HOST_FACTS_SNIPPET } from '../src/facts/gather.js';
 import { moduleOf } from '../src/module-set.js';
 
 const { values } = parseArgs({
@@ -24,8 +24,9 @@ const { values } = parseArgs({
 });
 const { inv, hosts, modules } = await loadCommon({ inventory: values.inventory!, var: [], logLevel: 'error', limit: values.limit });
 const [job] = compileJobs(inv, hosts.slice(0, 1), modules);
+if (job.recompile) process.stderr.write('this host\'s states read facts: the facts go in a round trip of their own before this script\n');
 const resources = job.graph.order.filter((r) => job.selected.has(r.id));
-const { snippets } = planProbes([FACTS_SNIPPET, ...resources.map((r) => moduleOf(modules, r.kind).probe(r.spec))]);
+const { snippets } = planProbes([HOST_FACTS_SNIPPET, ...resources.map((r) => moduleOf(modules, r.kind).probe(r.spec))]);
 const { script } = buildProbeScript(snippets);
 process.stderr.write(`${job.host.name}: ${resources.length} resources, ${snippets.length} snippets, ${script.length} bytes\n`);
 if (!values.count) {

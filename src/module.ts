@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Transport } from './transport/types.js';
-import type { Facts } from './facts/types.js';
+import type { HostFacts } from './facts/types.js';
 
 export type Action = 'none' | 'create' | 'update' | 'delete';
 
@@ -97,7 +97,7 @@ export interface PrepareEnv {
 export interface ApplyContext {
   host: string;
   transport: Transport;
-  facts: Facts;
+  facts: HostFacts;
   log: Logger;
   /** Run commands of this host through sudo (become). */
   sudo: boolean;
@@ -145,8 +145,8 @@ export interface ResourceModule<Spec extends BaseSpec = any, Current = any, Step
    * part of a shared probe (see ProbeConcern) when others of the host can share one process.
    */
   probe(spec: Spec): Probe;
-  parse(spec: Spec, out: ProbeOutput, facts: Facts): Current;
-  plan(spec: Spec, current: Current, facts: Facts, ctx: PlanContext): Plan<Steps>;
+  parse(spec: Spec, out: ProbeOutput, facts: HostFacts): Current;
+  plan(spec: Spec, current: Current, facts: HostFacts, ctx: PlanContext): Plan<Steps>;
   apply(ctx: ApplyContext, plan: Plan<Steps>, spec: Spec): Promise<void>;
   /**
    * Apply several resources of this type at once (all package installs of a host in one

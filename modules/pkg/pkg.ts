@@ -1,5 +1,5 @@
 import { ConfigError, KeelError } from '../../src/errors.js';
-import type { Facts } from '../../src/facts/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import type { ApplyContext, BaseSpec, Plan, ProbeOutput, ResourceModule, SharedProbe } from '../../src/module.js';
 import { pkgProbe } from './pkg-probe.js';
 import { providerFor, providers, type PkgOp, type PkgState } from './provider.js';
@@ -70,7 +70,7 @@ function parse(spec: PkgSpec, out: ProbeOutput): PkgCurrent {
   return provider ? { manager, pkg: provider.parse(spec.name, out.text.slice(nl + 1)) } : { manager };
 }
 
-function plan(spec: PkgSpec, cur: PkgCurrent, facts: Facts): Plan<PkgOp> {
+function plan(spec: PkgSpec, cur: PkgCurrent, facts: HostFacts): Plan<PkgOp> {
   const provider = providerFor(facts);
   const state = spec.state ?? 'present';
   if (spec.version !== undefined && state !== 'present') {

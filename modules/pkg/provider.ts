@@ -3,7 +3,7 @@
  * (apt today, dnf later) is one file that implements PkgProvider.
  */
 import { KeelError } from '../../src/errors.js';
-import type { Facts } from '../../src/facts/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import { aptProvider } from './apt.js';
 
 /** What the host has of one package. */
@@ -32,7 +32,7 @@ export interface PkgOp {
 }
 
 export interface PkgProvider {
-  name: Facts['pkgManager'];
+  name: HostFacts['pkgManager'];
   /** A POSIX sh test that is true on hosts with this manager (the same test as the facts). */
   detect: string;
   /**
@@ -54,7 +54,7 @@ export interface PkgProvider {
 export const providers: PkgProvider[] = [aptProvider];
 
 /** The provider for this host, or a clear error for a host keel cannot manage packages on. */
-export function providerFor(facts: Facts): PkgProvider {
+export function providerFor(facts: HostFacts): PkgProvider {
   const p = providers.find((x) => x.name === facts.pkgManager);
   if (p) return p;
   const supported = providers.map((x) => x.name).join(', ');

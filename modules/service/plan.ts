@@ -1,6 +1,6 @@
 /** Pure planning of a service: masked, enabled, running, and the systemctl ops that get there. */
 import { KeelError } from '../../src/errors.js';
-import type { Facts } from '../../src/facts/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import type { Change, Plan } from '../../src/module.js';
 import type { UnitOp } from './commands.js';
 import { isMasked, isRunning, type UnitState } from './probe.js';
@@ -34,7 +34,7 @@ function isEnabled(s: UnitState): boolean {
  * `unitMayChange`: a unit file this service requires is planned to change in this run; then the
  * enablement seen now may not be the one seen at apply time, and errors about it wait for then.
  */
-export function planService(want: ServiceWant, cur: UnitState, facts: Facts, unitMayChange: boolean): Plan<ServiceSteps> {
+export function planService(want: ServiceWant, cur: UnitState, facts: HostFacts, unitMayChange: boolean): Plan<ServiceSteps> {
   const name = want.unit;
   if (facts.init !== 'systemd') {
     throw new KeelError('E_UNSUPPORTED', `service ${name}: service needs systemd on the host; init is ${facts.init}`, {

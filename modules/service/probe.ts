@@ -5,7 +5,7 @@
  * The probe itself is shared by all units of a host (unit-batch.ts).
  */
 import { KeelError } from '../../src/errors.js';
-import type { Facts } from '../../src/facts/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import type { ProbeOutput } from '../../src/module.js';
 
 export const SHOW_PROPERTIES = [
@@ -38,7 +38,7 @@ export interface UnitState {
   canReload: boolean;
 }
 
-export function parseUnitProbe(unit: string, out: ProbeOutput, facts: Facts): UnitState {
+export function parseUnitProbe(unit: string, out: ProbeOutput, facts: HostFacts): UnitState {
   const kv = new Map<string, string>();
   for (const line of out.text.split('\n')) {
     const eq = line.indexOf('=');

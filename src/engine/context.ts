@@ -2,13 +2,13 @@
 import type { Logger } from 'pino';
 import { CommandError } from '../errors.js';
 import type { ApplyContext } from '../module.js';
-import type { Facts } from '../facts/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { Transport } from '../transport/types.js';
 import { redactSecrets } from './host-report.js';
 
 export function makeApplyContext(
   transport: Transport,
-  facts: Facts,
+  facts: HostFacts,
   sudo: boolean,
   log: Logger,
   onceKeys: Map<string, Promise<void>>,

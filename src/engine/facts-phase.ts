@@ -1,6 +1,6 @@
 /**
  * The probe phase with facts in the states. A host whose states do not read `facts` costs one
- * exec: facts and every probe in one batch, as always. One whose states do (its job carries
+ * exec: the host facts the modules read (shell builtins, no process) and every probe in one batch. One whose states do (its job carries
  * `recompile`) costs two: the facts alone, then, compiled again with them, the probe batch. A
  * state that is wrong only with the host's facts fails that host with its ConfigError, before
  * anything is probed or applied.
@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 import { stateFacts } from '../facts/state-facts.js';
-import type { Facts } from '../facts/types.js';
+import type { Facts, HostFacts } from '../facts/types.js';
 import type { ProbeOutput } from '../module.js';
 import { moduleOf } from '../module-set.js';
 import type { Transport } from '../transport/types.js';
@@ -21,7 +21,8 @@ import { probeHost, runProbes } from './probe-host.js';
 export interface ProbedHost {
   /** The job planned and applied: recompiled with the host's facts when its states read them. */
   job: HostJob;
-  facts: Facts;
+  /** All facts when the states read them; else only what the modules read (HostFacts). */
+  facts: HostFacts;
   /** One per selected resource, in graph order. */
   outputs: ProbeOutput[];
 }
@@ -29,7 +30,7 @@ export interface ProbedHost {
 export async function probePhase(compiled: HostJob, transport: Transport, sudo: boolean, log: Logger): Promise<ProbedHost> {
   const probesOf = (job: HostJob) => selectedInOrder(job).map((r) => moduleOf(job.modules, r.kind).probe(r.spec));
   let job = compiled;
-  let probed: { facts: Facts; outputs: ProbeOutput[] };
+  let probed: { facts: HostFacts; outputs: ProbeOutput[] };
   if (!compiled.recompile) {
     probed = await retryableProbe(probeHost(transport, probesOf(job), sudo));
   } else {

@@ -4,7 +4,7 @@
  * applies it (apply-host.ts). Unit-tested from fixtures (src/engine/plan-host.test.ts).
  */
 import { KeelError, isKeelError } from '../errors.js';
-import type { Facts } from '../facts/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { Plan, PlanContext, ProbeOutput, ResourceModule } from '../module.js';
 import { moduleOf } from '../module-set.js';
 import type { RefreshReport } from '../report/types.js';
@@ -29,14 +29,14 @@ export interface PlanEntry {
 export interface HostPlan {
   /** The job planned (compiled again with the host's facts when its states read them). */
   job: HostJob;
-  facts: Facts;
+  facts: HostFacts;
   /** One entry per selected resource, in graph order. */
   entries: PlanEntry[];
   byId: ReadonlyMap<string, PlanEntry>;
 }
 
 /** `outputs[i]`: the probe output of the i-th selected resource in graph order (as probePhase returns them). */
-export function planHost(job: HostJob, facts: Facts, outputs: readonly ProbeOutput[]): HostPlan {
+export function planHost(job: HostJob, facts: HostFacts, outputs: readonly ProbeOutput[]): HostPlan {
   const order = job.graph.order.filter((r) => job.selected.has(r.id));
   if (outputs.length !== order.length) throw new KeelError('E_INTERNAL', `${outputs.length} probe outputs for ${order.length} resources`);
   const byId = new Map<string, PlanEntry>();

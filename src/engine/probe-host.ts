@@ -1,7 +1,7 @@
-/** The probe phase: one exec per host runs the facts snippet and every resource's probe. */
+/** The probe phase: one exec per host runs the host facts snippet and every resource's probe. */
 import { TransportError } from '../errors.js';
-import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
-import type { Facts } from '../facts/types.js';
+import { HOST_FACTS_SNIPPET, parseHostFacts } from '../facts/gather.js';
+import type { HostFacts } from '../facts/types.js';
 import type { Probe, ProbeOutput } from '../module.js';
 import type { Transport } from '../transport/types.js';
 import { buildProbeScript, parseProbeOutput } from './probe-script.js';
@@ -27,8 +27,8 @@ export async function runProbes(transport: Transport, probes: Probe[], sudo: boo
   }
 }
 
-/** Facts and every snippet's output in one round trip. */
-export async function probeHost(transport: Transport, snippets: Probe[], sudo: boolean): Promise<{ facts: Facts; outputs: ProbeOutput[] }> {
-  const [factsOut, ...outputs] = await runProbes(transport, [FACTS_SNIPPET, ...snippets], sudo);
-  return { facts: parseFacts(factsOut.text), outputs };
+/** The host facts the modules read and every snippet's output in one round trip. */
+export async function probeHost(transport: Transport, snippets: Probe[], sudo: boolean): Promise<{ facts: HostFacts; outputs: ProbeOutput[] }> {
+  const [factsOut, ...outputs] = await runProbes(transport, [HOST_FACTS_SNIPPET, ...snippets], sudo);
+  return { facts: parseHostFacts(factsOut.text), outputs };
 }

@@ -6,7 +6,7 @@
  * contradicts itself.
  */
 import { StateError, errorMessage } from '../errors.js';
-import type { Facts } from '../facts/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { PlanContext } from '../module.js';
 import { moduleOf } from '../module-set.js';
 import type { ResourceReport } from '../report/types.js';
@@ -21,7 +21,7 @@ interface Check {
   later: string[];
 }
 
-export async function recheckShared(job: HostJob, reports: ResourceReport[], transport: Transport, facts: Facts, ctx: PlanContext, sudo: boolean): Promise<void> {
+export async function recheckShared(job: HostJob, reports: ResourceReport[], transport: Transport, facts: HostFacts, ctx: PlanContext, sudo: boolean): Promise<void> {
   const byId = new Map(reports.map((r) => [r.id, r]));
   const holds = (id: string) => ['ok', 'changed'].includes(byId.get(id)?.status ?? '');
   const checks: Check[] = [];

@@ -4,7 +4,7 @@
  * for an unsettled guard the state, is at fault).
  */
 import { NotIdempotentError, StateError, isKeelError, type KeelError } from '../errors.js';
-import type { Facts } from '../facts/types.js';
+import type { HostFacts } from '../facts/types.js';
 import type { Plan, PlanContext, ProbeOutput, ResourceModule } from '../module.js';
 import type { HostJob } from './compile.js';
 import { redact } from './host-report.js';
@@ -13,7 +13,7 @@ import { asKeelError } from './plan-host.js';
 type Resource = HostJob['resources'][number];
 
 /** Its plan from this output, or why there is none. */
-export function planFrom(r: Resource, mod: ResourceModule, out: ProbeOutput, facts: Facts, ctx: PlanContext): Plan | KeelError {
+export function planFrom(r: Resource, mod: ResourceModule, out: ProbeOutput, facts: HostFacts, ctx: PlanContext): Plan | KeelError {
   try {
     return mod.plan(r.spec, mod.parse(r.spec, out, facts), facts, ctx);
   } catch (e) {

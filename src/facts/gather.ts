@@ -1,11 +1,12 @@
 /**
- * The facts snippet (read-only POSIX sh, first in the probe batch or alone in the facts round
- * trip) and its pure parser. It works on a minimal Debian: without `ip` the addresses come from
+ * The facts snippets (read-only POSIX sh) and their pure parser: the host facts (builtins only)
+ * go first in the probe batch of a host whose states do not read `facts`; all facts go alone in the
+ * facts round trip of one whose states do. It works on a minimal Debian: without `ip` the addresses come from
  * `hostname -I`, without that from /proc/net.
  */
 import { shq } from '../shell.js';
 import { hostAddresses } from './addresses.js';
-import type { Facts } from './types.js';
+import type { Facts, HostFacts } from './types.js';
 
 /** The os-release lines: the first readable file is sourced (its quoting is sh's, as systemd specifies). */
 export function osReleaseSnippet(files: string[]): string {
@@ -18,6 +19,10 @@ echo "os_version=$VERSION_ID"
 echo "os_codename=$VERSION_CODENAME"`;
 }
 
+const HOST_FACTS_LINES = `if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=other; fi
+if command -v apt-get >/dev/null 2>&1; then echo pkg=apt; elif command -v dnf >/dev/null 2>&1; then echo pkg=dnf; else echo pkg=none; fi`;
+
+/** Every fact (the states' `facts`, `keel facts`): a dozen processes on the host. */
 export const FACTS_SNIPPET = `
 ${osReleaseSnippet(['/etc/os-release', '/usr/lib/os-release'])}
 k_h=$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null)
@@ -39,11 +44,19 @@ else
   done
   [ -r /proc/net/if_inet6 ] && while read -r k_a _; do echo "addr6hex=$k_a"; done < /proc/net/if_inet6
 fi
-if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=other; fi
-if command -v apt-get >/dev/null 2>&1; then echo pkg=apt; elif command -v dnf >/dev/null 2>&1; then echo pkg=dnf; else echo pkg=none; fi
+${HOST_FACTS_LINES}
 echo "user=$(id -un)"
 echo "uid=$(id -u)"
 `;
+
+/** What the engine and modules read (HostFacts), from shell builtins only. */
+export const HOST_FACTS_SNIPPET = HOST_FACTS_LINES;
+
+/** The HostFacts of a HOST_FACTS_SNIPPET's (or the FACTS_SNIPPET's) output. */
+export function parseHostFacts(text: string): HostFacts {
+  const { init, pkgManager } = parseFacts(text);
+  return { init, pkgManager };
+}
 
 export function parseFacts(text: string): Facts {
   const kv = new Map<string, string>();

@@ -24,6 +24,12 @@ export interface Facts {
   uid: number;
 }
 
+/**
+ * What the engine and the modules read of a host: a host whose states do not read `facts` gathers
+ * only these, with shell builtins (no process on the host).
+ */
+export type HostFacts = Pick<Facts, 'init' | 'pkgManager'>;
+
 /** The `facts` variable of states, `when:` and templates (snake_case, as users write it). */
 export interface StateFacts {
   os: { family: string; id: string; version_id: string; codename: string };

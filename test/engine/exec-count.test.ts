@@ -196,7 +196,10 @@ describe('exec count with facts in the states (real LocalTransport)', () => {
     expect(probes).not.toContain('os_like=');
     expect(byHost.get('plain')!.execs).toHaveLength(1);
     expect(Object.fromEntries(run.report.hosts.map((h) => [h.host, h.roundTrips]))).toEqual({ reads: 2, plain: 1 });
-    expect(frames(byHost.get('plain')!.execs[0])).toBe(2); // facts (for the modules) + its two paths in one shared file probe
+    expect(frames(byHost.get('plain')!.execs[0])).toBe(2); // host facts (for the modules) + its two paths in one shared file probe
+    // the host that does not read facts gets only what the modules read, from builtins: no hostname -f, no ip, no os-release
+    expect(byHost.get('plain')!.execs[0]).toContain('echo init=systemd');
+    expect(byHost.get('plain')!.execs[0]).not.toMatch(/hostname -f|ip -o addr|os_like=|nproc/);
   });
 
   it('converge renders the host\'s own facts into the file; again: in sync with the same two execs', async () => {
