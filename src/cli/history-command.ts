@@ -14,9 +14,8 @@ export interface HistoryFlags {
   json?: boolean;
 }
 
-export function registerHistoryCommand(program: Command): void {
-  program
-    .command('history')
+export function registerHistoryCommand(program: Command, logOptions: (cmd: Command) => Command): void {
+  logOptions(program.command('history'))
     .description('what drifted, where, since when, and when it was fixed (from keel drift runs)')
     .option('-i, --inventory <file>', 'inventory file (finds the state dir)', 'inventory.yaml')
     .option('--state-dir <dir>', 'state dir holding history.db (default: the inventory\'s)')

@@ -31,9 +31,9 @@ function whole(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
-export function registerLabCommand(program: Command): void {
+export function registerLabCommand(program: Command, logOptions: (cmd: Command) => Command): void {
   const lab = program.command('lab').description('throwaway Debian 12 hosts on this machine (needs Linux and root)');
-  labOptions(lab.command('up').argument('<n>', 'number of hosts').description('boot N hosts and write an inventory for them'))
+  labOptions(logOptions(lab.command('up').argument('<n>', 'number of hosts').description('boot N hosts and write an inventory for them')))
     .option('--concurrency <n>', 'hosts booting at once (default: 4 per CPU, at least 4)')
     .option('--ready-timeout <s>', 'seconds a host may take from its boot to ready (default: 120)')
     .action(async (n: string, flags: UpFlags) => {
@@ -58,14 +58,14 @@ export function registerLabCommand(program: Command): void {
       process.stdout.write(`${info.hosts.length} host(s) ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
       process.stdout.write(`inventory: ${info.inventory} (Ansible: ${info.hostsIni})\n`);
     });
-  labOptions(lab.command('down').description("remove the lab's hosts, network and processes (labs of other names stay up)"))
+  labOptions(logOptions(lab.command('down').description("remove the lab's hosts, network and processes (labs of other names stay up)")))
     .action(async (flags: LabFlags) => {
       const { labDown, requireLabSupport } = await loadLab();
       requireLabSupport();
       await labDown({ ...flags, log: progress });
       process.stdout.write('lab: down\n');
     });
-  labOptions(lab.command('status').description('list lab hosts and whether they are alive'))
+  labOptions(logOptions(lab.command('status').description('list lab hosts and whether they are alive')))
     .action(async (flags: LabFlags) => {
       const hosts = await (await loadLab()).labStatus(flags);
       if (!hosts.length) process.stdout.write('lab: no hosts\n');

@@ -1,6 +1,4 @@
 /** Shared first steps of every command: inventory, target hosts. */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { setValidatorCache } from '../config/ajv.js';
 import { checkTags, loadInventory, parseVarArgs, selectHosts } from '../config/index.js';
 import type { Inventory } from '../config/types.js';
@@ -21,11 +19,6 @@ export interface CommonFlags {
 
 /** `!secret` values are decrypted first (async, the age library), before any host is compiled. `modules`: the built-in ones. */
 export async function loadCommon(flags: CommonFlags) {
-  // --log-file is there after every command, also one that has nothing to log (validate, graph)
-  if (flags.logFile) {
-    mkdirSync(dirname(flags.logFile), { recursive: true });
-    closeSync(openSync(flags.logFile, 'a'));
-  }
   const secrets = await decryptInventorySecrets(flags.inventory);
   const inv: Inventory = loadInventory(flags.inventory, { vars: parseVarArgs(flags.var), secrets });
   // bundles' params validators compiled at run time are kept in the project's state directory

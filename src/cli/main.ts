@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { handleError } from './handle-error.js';
+import { applyLogFlags, logOptions } from './log-flags.js';
 import { percentage, serialValue, wholeNumber } from './flag-values.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
 import type { RunFlags } from './run-command.js';
@@ -20,11 +21,9 @@ const program = new Command('keel')
   .showHelpAfterError();
 
 const common = (cmd: Command) =>
-  cmd
+  logOptions(cmd)
     .option('-i, --inventory <file>', 'inventory file', 'inventory.yaml')
-    .option('--var <k=v>', 'set a variable (highest precedence; repeatable)', collect, [])
-    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-    .option('--log-file <file>', 'write logs to this file instead of stderr');
+    .option('--var <k=v>', 'set a variable (highest precedence; repeatable)', collect, []);
 
 const runFlags = (cmd: Command) =>
   common(cmd)
@@ -45,6 +44,7 @@ runFlags(program.command('converge').description('make hosts match their states 
   .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('converge', flags));
 
 common(program.command('validate').description('check inventory and states without contacting any host'))
+  .option('--json', 'print {"errors": [...], "hosts", "resources"} (docs/errors.schema.json) instead of text')
   .action(async (flags: CommonFlags) => (await import('./validate-command.js')).validateCommand(flags));
 
 common(program.command('graph').description('print the dependency graph of a host'))
@@ -53,9 +53,10 @@ common(program.command('graph').description('print the dependency graph of a hos
   .action(async (flags: CommonFlags & { format: 'dot' | 'mermaid' }) => (await import('./graph-command.js')).graphCommand(flags));
 
 registerDriftCommand(program, runFlags);
-registerHistoryCommand(program);
-registerLabCommand(program);
-registerSecretCommand(program);
+registerHistoryCommand(program, logOptions);
+registerLabCommand(program, logOptions);
+registerSecretCommand(program, logOptions);
+program.hook('preAction', (_program, command) => applyLogFlags(command));
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

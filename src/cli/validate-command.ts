@@ -5,7 +5,7 @@ import { compileJobs, type HostJob } from '../engine/compile.js';
 import { ConfigErrors } from '../errors.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
-export async function validateCommand(flags: CommonFlags): Promise<void> {
+export async function validateCommand(flags: CommonFlags & { json?: boolean }): Promise<void> {
   const { inv, hosts, modules } = await loadCommon(flags);
   // compiling every host once reports all its errors: states and schemas, then (for a host whose
   // states compile) what its modules' prepare and its graph (cycles, shared paths) find
@@ -17,5 +17,7 @@ export async function validateCommand(flags: CommonFlags): Promise<void> {
     throw new ConfigErrors(sortErrors(dedupeErrors(e.errors)));
   }
   const count = jobs.reduce((n, j) => n + j.resources.length, 0);
-  process.stdout.write(`ok: ${jobs.length} host(s), ${count} resource(s), no errors\n`);
+  // with --json, errors go to stdout as {"errors": [...]} (handle-error.ts); no errors is the same document
+  if (flags.json) process.stdout.write(`${JSON.stringify({ errors: [], hosts: jobs.length, resources: count }, null, 2)}\n`);
+  else process.stdout.write(`ok: ${jobs.length} host(s), ${count} resource(s), no errors\n`);
 }
