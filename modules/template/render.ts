@@ -55,7 +55,7 @@ class CheckingLoader extends nunjucks.FileSystemLoader {
       try {
         parser.parse(src.src);
       } catch (e) {
-        this.failure ??= syntaxError(e, src.path);
+        this.failure ??= syntaxError(e, src.path, src.src);
         throw this.failure;
       }
     }
@@ -77,7 +77,7 @@ export function renderTemplateFile(top: TemplateFile, vars: Record<string, unkno
   try {
     template ??= new nunjucks.Template(top.text, env, top.file, true);
   } catch (e) {
-    throw syntaxError(e, top.file);
+    throw syntaxError(e, top.file, top.text);
   }
   compiled.set(top.file, { text: top.text, template });
   try {
@@ -134,7 +134,7 @@ function checkFile(
     root = parser.parse(f.text);
     uses = templateVarUses(f.text);
   } catch (e) {
-    throw syntaxError(e, f.file);
+    throw syntaxError(e, f.file, f.text);
   }
   const fn = printedGlobal(root, vars);
   if (fn) throw new ConfigError(`template error: ${FUNCTION_OUTPUT}`, { pos: { file: f.file, line: fn.lineno + 1, column: fn.colno + 1 } });
@@ -244,14 +244,30 @@ function innerMessage(raw: string): string {
   return userMessage(last.replace(/^\s*(Template render error:\s*)?(\([^)]*\)\s*)?(\[Line \d+, Column \d+\]\s*)?(Error:\s*)?/, '').trim());
 }
 
-function syntaxError(e: unknown, file: string): ConfigError {
+function syntaxError(e: unknown, file: string, text: string): ConfigError {
   const err = e as { message?: string; lineno?: number; colno?: number };
   const raw = err.message ?? String(e);
   const where = /\[Line (\d+), Column (\d+)\]/.exec(raw);
   const line = where ? Number(where[1]) : err.lineno;
   const column = where ? Number(where[2]) : err.colno;
-  const pos: SourcePos | undefined = line ? { file, line, column: column || 1 } : undefined;
+  // nunjucks gives no line for a tag left open at the end of the file: point at the tag
+  const pos: SourcePos = line ? { file, line, column: column || 1 } : { file, ...(unclosedTag(text) ?? { line: 1, column: 1 }) };
   return new ConfigError(`template syntax error: ${innerMessage(raw)}`, { pos, cause: e });
+}
+
+/** Line and column of the first `{{`, `{%` or `{#` that is never closed, if one is. */
+export function unclosedTag(text: string): { line: number; column: number } | undefined {
+  const close: Record<string, string> = { '{{': '}}', '{%': '%}', '{#': '#}' };
+  for (let i = text.search(/\{[{%#]/); i >= 0; ) {
+    const end = text.indexOf(close[text.slice(i, i + 2)], i + 2);
+    if (end < 0) {
+      const before = text.slice(0, i);
+      return { line: before.split('\n').length, column: i - before.lastIndexOf('\n') };
+    }
+    const next = text.slice(end + 2).search(/\{[{%#]/);
+    i = next < 0 ? -1 : end + 2 + next;
+  }
+  return undefined;
 }
 
 /**

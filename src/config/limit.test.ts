@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { loadInventory, selectHosts } from './index.js';
+import { closestMatch } from './suggest.js';
 
 const inv = loadInventory('test/fixtures/config/good/inventory.yaml');
 
@@ -33,5 +34,15 @@ describe('selectHosts', () => {
 
   it('fails on a name that is neither a host nor a group, with a suggestion', () => {
     expect(() => selectHosts(inv, 'wbe1,bastion')).toThrow("--limit wbe1,bastion: no host or group named 'wbe1' (did you mean 'web1'?)");
+    // two letters swapped: the group web, not a host one edit away in Levenshtein's count
+    expect(() => selectHosts(inv, 'wbe')).toThrow("no host or group named 'wbe' (did you mean 'web'?)");
+  });
+
+  it('did you mean: a swap of neighbours is one edit and beats another one-edit name', () => {
+    expect(closestMatch('wbe', ['wb3', 'web'])).toBe('web');
+    expect(closestMatch('wbe', ['web1', 'wb3'])).toBe('wb3');
+    expect(closestMatch('porxy', ['proxy', 'postgres'])).toBe('proxy');
+    expect(closestMatch('zzzzzz', ['proxy'])).toBeUndefined();
+    expect(closestMatch('web', ['web'])).toBeUndefined();
   });
 });

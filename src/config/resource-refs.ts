@@ -6,7 +6,7 @@
  */
 import { ConfigError, type KeelError, type SourcePos } from '../errors.js';
 import type { Resource } from './types.js';
-import { didYouMean } from './suggest.js';
+import { closestMatch } from './suggest.js';
 import type { ModuleSet } from '../module-set.js';
 import { checkRefreshRefs } from './refresh-refs.js';
 
@@ -38,6 +38,20 @@ export function resolveRefs(resources: Resource[], refs: Map<Resource, Ref[]>, s
 }
 
 /**
+ * "did you mean" for a reference: among the ids (never the referring resource itself), and among
+ * `kind:name` of resources that have an explicit `id:`, whose id is then what to write.
+ */
+function suggestRef(ref: string, self: Resource, local: string[], byId: Map<string, Resource>): string {
+  const byNatural = new Map<string, string>();
+  for (const [id, r] of byId) if (id !== self.id && id !== `${r.kind}:${r.name}`) byNatural.set(`${r.kind}:${r.name}`, id);
+  if (byNatural.has(ref)) return `; ${ref} has the id '${byNatural.get(ref)}': refer to it by that id`;
+  const match = closestMatch(ref, [...local, ...byId.keys(), ...byNatural.keys()].filter((c) => c !== self.id));
+  if (match === undefined) return '';
+  const id = byNatural.get(match);
+  return id === undefined ? `; did you mean '${match}'?` : `; did you mean '${id}' (${match})?`;
+}
+
+/**
  * Duplicate ids, and references to ids this host does not declare. A relation to a resource
  * skipped by its condition is no error: it is dropped, as the resource is absent.
  */
@@ -57,9 +71,13 @@ export function checkIds(resources: Resource[], refs: Map<Resource, Ref[]>, skip
     const local = res.instance ? [...byId.keys()].filter((id) => id.startsWith(`${res.instance}/`)).map((id) => id.slice(res.instance!.length + 1)) : [];
     for (const key of ['require', 'before', 'watch', 'notify'] as const) res[key] = res[key].filter((ref) => byId.has(ref) || !skipped.has(ref));
     for (const { key, ref, pos } of refs.get(res) ?? []) {
+      if (ref === res.id) {
+        errors.push(new ConfigError(`${key}: '${ref}' is this resource itself`, { pos, host, resource: res.id, hint: `remove it from ${key}: a resource cannot depend on itself` }));
+        continue;
+      }
       if (byId.has(ref) || skipped.has(ref)) continue;
       const where = res.instance ? `in bundle instance ${res.instance} or on this host` : 'on this host';
-      const msg = `unknown reference '${ref}' in ${key}: no resource with this id ${where}${didYouMean(ref, [...local, ...byId.keys()])}`;
+      const msg = `unknown reference '${ref}' in ${key}: no resource with this id ${where}${suggestRef(ref, res, local, byId)}`;
       errors.push(new ConfigError(msg, { pos, host, resource: res.id }));
     }
     errors.push(...checkRefreshRefs(res, (refs.get(res) ?? []).filter((x) => byId.has(x.ref)), byId, host, modules));

@@ -34,10 +34,10 @@ export function schemaErrors(errors: readonly ErrorObject[], ctx: SchemaErrorCon
       e.keyword !== 'if' &&
       !groups.some((g) => g !== e && e.schemaPath.startsWith(`${g.schemaPath}/`)),
   );
-  return kept.map((e) => toConfigError(e, ctx));
+  return kept.map((e) => toConfigError(e, ctx, errors));
 }
 
-function toConfigError(e: ErrorObject, ctx: SchemaErrorContext): ConfigError {
+function toConfigError(e: ErrorObject, ctx: SchemaErrorContext, all: readonly ErrorObject[]): ConfigError {
   const path = dataPath(e.instancePath, ctx.data);
   const parent = (e.parentSchema ?? {}) as Schema;
   const found = describeValue(e.data);
@@ -60,6 +60,18 @@ function toConfigError(e: ErrorObject, ctx: SchemaErrorContext): ConfigError {
     case 'required': {
       const key = String((e.params as { missingProperty: string }).missingProperty);
       return new ConfigError(`missing required key '${key}' for ${ctx.subject(path)}`, { pos: at(path).pos });
+    }
+    case 'false schema': {
+      // a key that an if/then forbids: `then: {properties: {source: false}}` when `content` is given
+      const key = String(path[path.length - 1] ?? '');
+      const others = excludedBy(e, all).filter((k) => k !== key);
+      const { pos } = at(path, true);
+      const subject = ctx.subject(path.slice(0, -1));
+      const why = others.length ? ` together with '${others.join("', '")}' for ${subject}: they exclude each other` : ` for ${subject}`;
+      return new ConfigError(`'${key}' cannot be given${why}`, {
+        pos,
+        hint: others.length ? `keep one of '${key}' and '${others.join("', '")}'` : undefined,
+      });
     }
     default: {
       const { pos, shown } = at(path);
@@ -85,6 +97,13 @@ function expectation(e: ErrorObject, parent: Schema): string {
       // ajv says "must be >= 1", "must NOT have more than 3 characters"
       return `expected a value that ${(e.message ?? 'must be valid').replace(/^must be /, 'is ').replace(/^must /, 'does ')}`;
   }
+}
+
+/** The keys whose presence (an `if: {required: [...]}` beside the failing `then`) forbade e's key. */
+function excludedBy(e: ErrorObject, all: readonly ErrorObject[]): string[] {
+  const cond = all.find((x) => x.keyword === 'if' && e.schemaPath.startsWith(x.schemaPath.replace(/\/if$/, '/then/')));
+  const ifSchema = ((cond?.parentSchema ?? {}) as Schema).if as Schema | undefined;
+  return Array.isArray(ifSchema?.required) ? (ifSchema.required as string[]) : [];
 }
 
 /** `string matching ^a$` (or the pattern's `title`), `one of present, absent`, `list of string`, `integer`. */

@@ -61,9 +61,18 @@ export function parseYamlText(file: string, text: string): { source: YamlSource;
     return { source, errors: [new ConfigError(`invalid YAML: ${TOO_DEEP}`, { pos: posAt(source, deepest(text)) })] };
   }
   const source: YamlSource = { file, text, doc, lc };
-  const errors = doc.errors.map(
-    (e) => new ConfigError(`invalid YAML: ${/Maximum call stack/.test(e.message) ? TOO_DEEP : e.message}`, { pos: posAt(source, e.pos[0]) }),
-  );
+  const templates = new Set<number>();
+  const errors: ConfigError[] = [];
+  for (const e of doc.errors) {
+    // one unquoted template can give the parser several errors on its line: name it once
+    const template = unquotedTemplateOnLine(text, e.pos[0]);
+    if (template !== undefined) {
+      if (!templates.has(template)) errors.push(unquotedTemplateError(source, template));
+      templates.add(template);
+    } else {
+      errors.push(new ConfigError(`invalid YAML: ${/Maximum call stack/.test(e.message) ? TOO_DEEP : e.message}`, { pos: posAt(source, e.pos[0]) }));
+    }
+  }
   if (errors.length === 0) errors.push(...unquotedTemplates(source));
   // `{{ x }}` unquoted is also a mapping used as a key: one explanation is enough
   if (errors.length === 0) errors.push(...unsafeNodes(source));
@@ -140,18 +149,33 @@ function unquotedTemplates(source: YamlSource): ConfigError[] {
     Map(_key, node) {
       const start = node.range?.[0];
       if (start !== undefined && source.text.startsWith('{{', start)) {
-        errors.push(
-          new ConfigError("unquoted '{{' starts a YAML mapping, not a template", {
-            pos: posAt(source, start),
-            hint: 'quote the whole value: "{{ ... }}"',
-          }),
-        );
+        errors.push(unquotedTemplateError(source, start));
         return visit.SKIP;
       }
       return undefined;
     },
   });
   return errors;
+}
+
+function unquotedTemplateError(source: YamlSource, offset: number): ConfigError {
+  return new ConfigError("unquoted '{{' starts a YAML mapping, not a template", {
+    pos: posAt(source, offset),
+    hint: 'quote the whole value: "{{ ... }}"',
+  });
+}
+
+/**
+ * Where a plain (unquoted) value starting with `{{` is on the line of a parse error, if one is:
+ * `- file: {{ root }}/a` does not parse at all (YAML reads a flow mapping, then "Unexpected scalar
+ * at node end"), and the unquoted template is the reason to name.
+ */
+function unquotedTemplateOnLine(text: string, offset: number): number | undefined {
+  const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const end = text.indexOf('\n', start);
+  const line = text.slice(start, end < 0 ? undefined : end);
+  const m = /^(\s*(?:-\s+)*(?:[^\s'"#{[-][^:#]*:\s+)?)\{\{/.exec(line);
+  return m ? start + m[1].length : undefined;
 }
 
 export function posAt(source: YamlSource, offset: number): SourcePos {

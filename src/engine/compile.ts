@@ -5,12 +5,13 @@
  * `facts` is compiled with a placeholder here (validate and graph stop there) and again with its
  * own facts once they are gathered (src/engine/facts-phase.ts).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, KeelError, isKeelError } from '../errors.js';
 import { compileHostStates, makeRenderer } from '../config/index.js';
 import type { Renderer } from '../config/render.js';
 import { isInside } from '../config/inside.js';
+import { didYouMean } from '../config/suggest.js';
 import { idMeant } from '../config/resource-refs.js';
 import { varsWithFacts } from '../config/facts-var.js';
 import type { HostConfig, Inventory, Resource, SkippedResource } from '../config/types.js';
@@ -124,7 +125,10 @@ function prepareResource(r: Resource, mod: ResourceModule, renderer: Renderer, e
       try {
         return readFileSync(path);
       } catch (e) {
-        throw new ConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+        const near = code === 'ENOENT' ? didYouMean(basename(path), siblings(dirname(path))) : '';
+        throw new ConfigError(`source ${rel}: cannot read ${path}: ${why}${near}`, {
           pos: r.pos,
           resource: r.id,
           hint: r.instance ? "paths of a bundle's sources are relative to its folder" : 'paths of sources are relative to the state file that declares the resource',
@@ -198,4 +202,13 @@ function selectByTags(resources: Resource[], graph: Graph, tags: string[]): Set<
     for (const w of graph.watchers.get(id) ?? []) if (!selected.has(w)) (selected.add(w), queue.push(w));
   }
   return selected;
+}
+
+/** The names in a folder (none when it cannot be read): candidates for "did you mean". */
+function siblings(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

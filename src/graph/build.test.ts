@@ -54,6 +54,22 @@ describe('buildGraph', () => {
     expect(msg).not.toContain('d:4');
   });
 
+  it('a cycle through an automatic edge labels each link and asks to remove only a written one', () => {
+    n = 0;
+    // the directory requires the file inside it; the file comes after its directory by itself
+    const rs = [res('directory:/srv/app', { require: ['file:/srv/app/a'] }), res('file:/srv/app/a')];
+    let err: CycleError | undefined;
+    try {
+      buildGraph(rs, (r) => (r.kind === 'file' ? ['directory:/srv/app'] : []));
+    } catch (e) {
+      err = e as CycleError;
+    }
+    expect(err?.message).toBe(
+      'dependency cycle between 2 resources:\n    file:/srv/app/a (states/x.yaml:2)\n    -> (require/before) directory:/srv/app (states/x.yaml:1)\n    -> (automatic) file:/srv/app/a (states/x.yaml:2)',
+    );
+    expect(err?.hint).toMatch(/^remove one of the relations you wrote in this chain .*the automatic ones are keel's own/);
+  });
+
   it('renders DOT and Mermaid', () => {
     n = 0;
     const g = buildGraph([res('pkg:nginx'), res('service:nginx', { watch: ['pkg:nginx'] })]);

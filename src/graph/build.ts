@@ -43,7 +43,8 @@ export function buildGraph(resources: Resource[], autoRequires: (r: Resource) =>
     });
     autoRequires(r).forEach((x) => edge(x, r.id, 'auto'));
   }
-  const order = topoOrder(resources, deps);
+  const kindOf = (before: string, after: string) => edges.get(`${before}\u0000${after}`)?.[2] ?? 'require';
+  const order = topoOrder(resources, deps, kindOf);
   const sortIds = (s: Set<string>) => [...s].sort((a, b) => byId.get(a)!.index - byId.get(b)!.index);
   return {
     order,
@@ -54,7 +55,7 @@ export function buildGraph(resources: Resource[], autoRequires: (r: Resource) =>
   };
 }
 
-function topoOrder(resources: Resource[], deps: Map<string, Set<string>>): Resource[] {
+function topoOrder(resources: Resource[], deps: Map<string, Set<string>>, kindOf: (before: string, after: string) => EdgeKind): Resource[] {
   const pending = new Map(resources.map((r) => [r.id, deps.get(r.id)!.size]));
   const dependents = new Map<string, string[]>(resources.map((r) => [r.id, []]));
   for (const [id, ds] of deps) for (const d of ds) dependents.get(d)!.push(id);
@@ -71,12 +72,12 @@ function topoOrder(resources: Resource[], deps: Map<string, Set<string>>): Resou
       if (left === 0) ready.push(byId.get(next)!);
     }
   }
-  if (order.length < resources.length) throw cycleError(resources.filter((r) => pending.get(r.id)! > 0), deps, byId);
+  if (order.length < resources.length) throw cycleError(resources.filter((r) => pending.get(r.id)! > 0), deps, byId, kindOf);
   return order;
 }
 
 /** Find one cycle among the resources left over and name every member with its file:line. */
-function cycleError(left: Resource[], deps: Map<string, Set<string>>, byId: Map<string, Resource>): CycleError {
+function cycleError(left: Resource[], deps: Map<string, Set<string>>, byId: Map<string, Resource>, kindOf: (before: string, after: string) => EdgeKind): CycleError {
   const inLeft = new Set(left.map((r) => r.id));
   const start = left.sort((a, b) => a.index - b.index)[0];
   const path: string[] = [];
@@ -92,9 +93,15 @@ function cycleError(left: Resource[], deps: Map<string, Set<string>>, byId: Map<
     const p = byId.get(id)!.pos;
     return `${id} (${p.file}:${p.line})`;
   };
-  const chain = [...cycle, cycle[0]].map(where).join('\n    -> ');
-  return new CycleError(`dependency cycle between ${cycle.length} resources:\n    ${chain}`, {
-    pos: byId.get(cycle[0])!.pos,
-    hint: 'remove one of the require/before/watch/notify relations in this chain',
-  });
+  const closed = [...cycle, cycle[0]];
+  const kinds = cycle.map((id, i) => kindOf(id, closed[i + 1]));
+  const label: Record<EdgeKind, string> = { require: 'require/before', watch: 'watch/notify', auto: 'automatic' };
+  const chain = closed.map((id, i) => (i === 0 ? where(id) : `-> (${label[kinds[i - 1]]}) ${where(id)}`)).join('\n    ');
+  const written = kinds.some((k) => k !== 'auto');
+  const hint = !kinds.includes('auto')
+    ? 'remove one of the require/before/watch/notify relations in this chain'
+    : written
+      ? "remove one of the relations you wrote in this chain (require/before, watch/notify); the automatic ones are keel's own (a path after its parent directory, a unit before its service, a user after its groups) and stay"
+      : "the chain is made of keel's automatic relations only (a path after its parent directory, a unit before its service, a user after its groups): check the paths and names of these resources";
+  return new CycleError(`dependency cycle between ${cycle.length} resources:\n    ${chain}`, { pos: byId.get(cycle[0])!.pos, hint });
 }

@@ -171,3 +171,60 @@ describe('what the fuzz found (test/cli/fuzz-config.test.ts)', () => {
     expect(errors[0].pos).toMatchObject({ file: inventory, line: 1 });
   });
 });
+
+describe('messages that say what to do (issue 11)', () => {
+  it.each([
+    ['- file: {{ root }}/a', 'resources:\n  - file: {{ root }}/a\n    content: "x"\n', 2, 11],
+    ['key: {{ x }} more', 'resources:\n  - command: c\n    run: {{ cmd }} --now\n', 3, 10],
+  ])('an unquoted template that YAML cannot parse (%s) says to quote it, once', (_what, state, line, column) => {
+    const { file, errors } = errorsOf(`unquoted-${line}-${column}`, state, 'vars: {root: /tmp, cmd: "true"}\n');
+    expect(errors.map((e) => e.format())).toEqual([`${file}:${line}:${column}: unquoted '{{' starts a YAML mapping, not a template\n  hint: quote the whole value: "{{ ... }}"`]);
+  });
+
+  it('content beside source: they exclude each other, at the key', () => {
+    const { file, errors } = errorsOf('content-source', 'resources:\n  - file: /tmp/keel-cs\n    content: "x"\n    source: a.txt\n');
+    expect(errors.map((e) => e.format())).toEqual([
+      `${file}:4:5: 'source' cannot be given together with 'content' for file: they exclude each other\n  hint: keep one of 'source' and 'content'`,
+    ]);
+  });
+
+  it('a template syntax error points at the template file and the tag left open', () => {
+    p.write('states/templates/open.j2', 'line one\nhello {{ name \n');
+    const { errors } = errorsOf('open-tag', 'resources:\n  - template: /tmp/keel-open\n    source: templates/open.j2\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].pos).toEqual({ file: `${p.dir}/states/templates/open.j2`, line: 2, column: 7 });
+    expect(errors[0].message).toMatch(/template syntax error: expected variable end/);
+  });
+
+  it('a missing source says so in words, with the nearest name in its folder', () => {
+    p.write('states/files/motd.txt', 'hi\n');
+    const { file, errors } = errorsOf('missing-src', 'resources:\n  - file: /tmp/keel-motd\n    source: files/mtod.txt\n');
+    expect(errors.map((e) => e.format())).toEqual([
+      `${file}:2:5: resource file:/tmp/keel-motd: source files/mtod.txt: cannot read ${p.dir}/states/files/mtod.txt: no such file; did you mean 'motd.txt'?\n  hint: paths of sources are relative to the state file that declares the resource`,
+    ]);
+  });
+
+  it('a resource that requires itself is an error; a reference by kind:name to a resource with an id names the id', () => {
+    const state = `resources:
+  - command: a
+    run: "true"
+    require: [command:a]
+  - file: /tmp/keel-conf
+    id: conf
+    content: "x"
+  - command: b
+    run: "true"
+    require: [file:/tmp/keel-conf]
+  - command: c
+    run: "true"
+    require: [command:cc]
+`;
+    const { file, errors } = errorsOf('self-ref', state);
+    expect(errors.map((e) => e.format())).toEqual([
+      `${file}:4:15: host h, resource command:a: require: 'command:a' is this resource itself\n  hint: remove it from require: a resource cannot depend on itself`,
+      `${file}:10:15: host h, resource command:b: unknown reference 'file:/tmp/keel-conf' in require: no resource with this id on this host; file:/tmp/keel-conf has the id 'conf': refer to it by that id`,
+      // the nearest other id, never the resource itself
+      `${file}:13:15: host h, resource command:c: unknown reference 'command:cc' in require: no resource with this id on this host; did you mean 'command:a'?`,
+    ]);
+  });
+});
