@@ -22,6 +22,7 @@ const value: ResourceModule<{ name: string; want: string }, string> = {
   probe: (spec) => `cat ${spec.name}`,
   parse: (_spec, out) => {
     if (out.text === 'broken') throw new Error('cannot read the value: no such tool');
+    if (out.text === 'missing') throw new KeelError('E_PLAN', 'the file does not exist', { hint: 'set create: true to create it' });
     return out.text;
   },
   plan: (spec, cur) => (cur === spec.want ? { action: 'none', changes: [] } : { action: 'update', changes: [{ field: 'value', from: cur, to: spec.want }] }),
@@ -93,9 +94,18 @@ describe('planHost (pure, from fixtures)', () => {
     expect((eb.error!.cause as Error).message).toBe('cannot read the value: no such tool');
     expect(el.error!.message).toBe('cannot read the value: no such tool');
     const [, rb, rl] = planReports(plan);
-    expect(rb).toMatchObject({ action: 'may-change', status: 'planned', note: 'cannot be planned until its dependencies are applied: cannot read the value: no such tool' });
+    expect(rb).toMatchObject({ action: 'may-change', status: 'planned', note: 'cannot be planned until value:a is applied: cannot read the value: no such tool' });
     expect(rb.error).toBeUndefined();
     expect(rl).toMatchObject({ action: 'none', status: 'failed', error: 'cannot read the value: no such tool' });
+  });
+
+  it("waiting on a dependency, an error's hint (for a file nothing creates) is left out; alone it is shown", () => {
+    const a = res('value', 'a', { want: 'new' });
+    const b = res('value', 'b', { want: 'x' }, { require: ['value:a'] });
+    const lone = res('value', 'lone', { want: 'x' });
+    const [, rb, rl] = planReports(planHost(job([a, b, lone]), facts, [out('old'), out('missing'), out('missing')]));
+    expect(rb.note).toBe('cannot be planned until value:a is applied: the file does not exist');
+    expect(rl.error).toBe('the file does not exist\n  hint: set create: true to create it');
   });
 
   it('a watcher gets the refresh its trigger\'s planned change runs: in sync, yet a planned change, not may-change', () => {

@@ -1,5 +1,4 @@
 /** What `keel plan` reports for a host: its HostPlan as resource reports, in graph order. */
-import { errorMessage } from '../errors.js';
 import type { ResourceReport } from '../report/types.js';
 import { isPlanned, type HostPlan } from './plan-host.js';
 import { resourceReport } from './resource-report.js';
@@ -10,10 +9,13 @@ export function planReports(plan: HostPlan): ResourceReport[] {
     const r = e.resource;
     if (e.error && e.uncertain) {
       // It cannot be planned yet (its config file comes with a package that will be installed
-      // first): converge probes it again once its dependencies are done.
+      // first): converge probes it again once its dependencies are done. The error's hint (say,
+      // "set create: true") is for a file nothing creates, so it is not shown here.
       const report = resourceReport(r, e.mod, undefined, 'planned');
       report.action = 'may-change';
-      report.note = `cannot be planned until its dependencies are applied: ${errorMessage(e.error)}`;
+      const first = (job.graph.deps.get(r.id) ?? []).filter((d) => isPlanned(byId, d));
+      const shown = first.length > 3 ? `${first.slice(0, 3).join(', ')} and ${first.length - 3} more` : first.join(', ');
+      report.note = `cannot be planned until ${shown} ${first.length === 1 ? 'is' : 'are'} applied: ${e.error.message}`;
       return report;
     }
     if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
