@@ -13,6 +13,8 @@ export interface Change {
   field: string;
   from: unknown;
   to: unknown;
+  /** Context the text report shows beside the value (a command's cwd and user): never compared. */
+  detail?: string;
 }
 
 export interface Plan<Steps = unknown> {

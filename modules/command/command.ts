@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { CommandError, ConfigError } from '../../src/errors.js';
-import type { ApplyContext, BaseSpec, Plan, ResourceModule } from '../../src/module.js';
+import type { ApplyContext, BaseSpec, Change, Plan, ResourceModule } from '../../src/module.js';
 import { shq } from '../../src/shell.js';
 import { ownerSchema } from '../shared/index.js';
 import { wrapScript } from './wrap.js';
@@ -183,7 +183,8 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
       }
     }
     if (cur.guard === 'creates' || cur.guard === 'unless' || cur.guard === 'onlyif') return none;
-    const changes = [{ field: 'run', from: null, to: spec.run }];
+    const where = [spec.cwd && `in ${spec.cwd}`, spec.user && `as ${spec.user}`].filter(Boolean).join(', ');
+    const changes: Change[] = [{ field: 'run', from: null, to: spec.run, ...(where ? { detail: where } : {}) }];
     if (pendingOn) changes.push({ field: 'onchanges', from: null, to: pendingOn.join(', ') });
     if (cur.guard === 'cwd-missing') changes.push({ field: 'cwd', from: null, to: spec.cwd! });
     if (cur.guard === 'user-missing') changes.push({ field: 'user', from: null, to: spec.user! });

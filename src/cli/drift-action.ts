@@ -68,7 +68,7 @@ async function once(flags: DriftFlags, inv: Inventory, hosts: string[], modules:
     interrupted,
     warn: (m) => process.stderr.write(`keel drift: ${m}\n`),
   });
-  process.stdout.write(flags.json ? JSON.stringify(out.report, null, 2) + '\n' : renderText(out.report));
+  process.stdout.write(flags.json ? JSON.stringify(out.report, null, 2) + '\n' : renderText(out.report, { diffLines: flags.diffLines }));
   return out;
 }
 

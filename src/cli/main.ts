@@ -8,6 +8,7 @@ import { handleError } from './handle-error.js';
 import { applyLogFlags, logOptions } from './log-flags.js';
 import { percentage, serialValue, wholeNumber } from './flag-values.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
+import { DEFAULT_DIFF_LINES } from '../report/change-lines.js';
 import type { RunFlags } from './run-command.js';
 import type { CommonFlags } from './load.js';
 import { registerLabCommand } from './lab-command.js';
@@ -31,6 +32,7 @@ const runFlags = (cmd: Command) =>
     .option('-t, --tags <tags>', 'only resources with one of these tags (comma separated)')
     .option('-f, --forks <n>', 'hosts to run in parallel (at least 1)', wholeNumber('--forks', 1), 20)
     .option('--json', 'print the machine report (JSON) instead of text')
+    .option('--diff-lines <n>', `lines of each diff to show, the rest counted in a note (0: all)`, wholeNumber('--diff-lines', 0), DEFAULT_DIFF_LINES)
     .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)');
 
 runFlags(program.command('plan').description('show drift without changing anything (exit 0 in sync, 2 drift, 1 error)'))

@@ -22,6 +22,8 @@ export interface RunFlags extends CommonFlags {
   lockTimeout?: number;
   serial?: Serial;
   maxFailPercentage?: number;
+  /** Lines of each diff the text report shows (0: all). */
+  diffLines: number;
 }
 
 /** The host lock of a run, and what a run that has to wait for it is told. */
@@ -56,6 +58,6 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags)
     maxFailPercent: flags.maxFailPercentage,
   });
   process.off('SIGINT', onSigint);
-  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { diffLines: flags.diffLines }));
   process.exitCode = interrupted ? 130 : exitCode(report, flags.detailedExitcode);
 }

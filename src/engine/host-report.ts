@@ -11,7 +11,7 @@ export function redact(mod: ResourceModule, changes: Change[]): Change[] {
   return changes.map((c) => {
     const from = c.from ?? null;
     const to = c.to ?? null;
-    if (!secret.has(c.field)) return { field: c.field, from, to };
+    if (!secret.has(c.field)) return { field: c.field, from, to, ...(c.detail ? { detail: c.detail } : {}) };
     return { field: c.field, from: from === null ? null : REDACTED, to: to === null ? null : REDACTED };
   });
 }

@@ -24,11 +24,11 @@ describe('resources skipped by their condition', () => {
   });
 
   it('show as skipped with the condition in the text report', () => {
-    const text = renderText(run('2026-01-01T00:00:00.000Z', [hostReport('web1', 'plan', Date.now(), [whenFalse])]), false);
+    const text = renderText(run('2026-01-01T00:00:00.000Z', [hostReport('web1', 'plan', Date.now(), [whenFalse])]), { color: false });
     expect(text).toContain(`web1: in sync\n    file:/etc/redhat-only  states/app.yaml:4  skipped: when "os == 'redhat'" is false\n`);
     expect(text).toMatch(/web1 : ok=0 changed=0 failed=0 skipped=1 unreachable=0/);
     const literal = skippedReport({ id: 'file:/etc/off', kind: 'file', name: '/etc/off', tags: [], pos, condition: 'false' });
-    expect(renderText(run('2026-01-01T00:00:00.000Z', [hostReport('web1', 'plan', Date.now(), [literal])]), false)).toContain('file:/etc/off  states/app.yaml:4  skipped: when: false\n');
+    expect(renderText(run('2026-01-01T00:00:00.000Z', [hostReport('web1', 'plan', Date.now(), [literal])]), { color: false })).toContain('file:/etc/off  states/app.yaml:4  skipped: when: false\n');
   });
 
   it('are no drift, and resolve an open drift episode of the resource as removed', () => {

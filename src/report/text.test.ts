@@ -41,7 +41,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 
 describe('renderText with host bytes', () => {
   it('prints no control character or bidi override from the report, only their escapes', () => {
-    const text = renderText(report(), false);
+    const text = renderText(report(), { color: false });
     expect(text).not.toMatch(CONTROL);
     expect(text).toContain('-title\\e]0;owned\\x07 clear\\e[2J cr\\rover bel\\x07 c1\\x9b31m bidi\\u202eevil\\u202c');
     expect(text).toContain('~ file:/srv/title\\e]0;owned');
@@ -53,7 +53,7 @@ describe('renderText with host bytes', () => {
   });
 
   it('with colours, the only ESC bytes are its own colour codes', () => {
-    const text = renderText(report(), true);
+    const text = renderText(report(), { color: true });
     expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(CONTROL);
   });
 });
@@ -70,15 +70,15 @@ describe('renderText of refreshes', () => {
 
   it('plan: a resource in sync that will be refreshed is an update that says what and why', () => {
     const refresh = { action: 'reload', because: ['template:/etc/nginx/sites-enabled/app.conf'] };
-    const text = renderText(host('plan', { ...base, id: 'service:nginx', action: 'none', status: 'planned', refresh }), false);
+    const text = renderText(host('plan', { ...base, id: 'service:nginx', action: 'none', status: 'planned', refresh }), { color: false });
     expect(text).toContain('  ~ service:nginx  states/nginx.yaml:12 (will reload: template:/etc/nginx/sites-enabled/app.conf changes)\n');
     const two = { action: 'run', because: ['file:/a', 'file:/b'] };
-    expect(renderText(host('plan', { ...base, id: 'command:h', action: 'none', status: 'planned', refresh: two }), false)).toContain('(will run: file:/a, file:/b change)');
+    expect(renderText(host('plan', { ...base, id: 'command:h', action: 'none', status: 'planned', refresh: two }), { color: false })).toContain('(will run: file:/a, file:/b change)');
   });
 
   it('converge: refreshed, with what ran and after which changes', () => {
     const refresh = { action: 'restart', because: ['systemd_unit:app.service'] };
-    const text = renderText(host('converge', { ...base, id: 'service:app', action: 'none', status: 'changed', refreshed: true, refresh }), false);
+    const text = renderText(host('converge', { ...base, id: 'service:app', action: 'none', status: 'changed', refreshed: true, refresh }), { color: false });
     expect(text).toContain('  ~ service:app  states/nginx.yaml:12 (refreshed: restart after systemd_unit:app.service changed) [changed]\n');
   });
 });

@@ -5,39 +5,62 @@
  */
 import pc from 'picocolors';
 import { escapeTerminal as esc, escapeTerminalLine as escLine } from './escape.js';
+import { changeLines, DEFAULT_DIFF_LINES, type Line } from './change-lines.js';
+import { appliedLine, countResources, planLine, sumCounts, type Counts } from './counts.js';
 import type { HostReport, ResourceReport, RunReport } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
 const SYMBOL: Record<ResourceReport['action'], string> = { create: '+', update: '~', delete: '-', none: ' ', 'may-change': '?' };
 
-export function renderText(report: RunReport, color = pc.isColorSupported): string {
-  const c = pc.createColors(color);
+export interface TextOptions {
+  color?: boolean;
+  /** Lines of each diff shown (0: all); the rest is counted in a note. */
+  diffLines?: number;
+}
+
+export function renderText(report: RunReport, opts: TextOptions = {}): string {
+  const c = pc.createColors(opts.color ?? pc.isColorSupported);
+  const diffLines = opts.diffLines ?? DEFAULT_DIFF_LINES;
   const out: string[] = [];
-  for (const host of report.hosts) out.push(renderHost(host, report.command, c));
+  for (const host of report.hosts) out.push(renderHost(host, report.command, c, diffLines));
+  // the whole run in the same words, when there is more than one host to add up
+  const counted = report.hosts.filter((h) => h.status !== 'unreachable');
+  if (report.hosts.length > 1 && counted.length) out.push(c.bold(countsLine(sumCounts(counted.map((h) => countResources(h.resources, report.command))), report.command, `${counted.length} hosts`)));
   out.push(recap(report, c));
   return out.join('\n') + '\n';
 }
 
-export function renderHost(host: HostReport, command: RunReport['command'], c: Colors): string {
+export function renderHost(host: HostReport, command: RunReport['command'], c: Colors, diffLines = DEFAULT_DIFF_LINES): string {
   const lines = [c.bold(`${escLine(host.host)}: ${hostHeadline(host, command)}`)];
   if (host.error) lines.push(indent(c.red(esc(host.error)), 2));
   for (const r of host.resources) {
     if (r.action === 'none' && r.status === 'ok' && !r.refreshed) continue;
-    lines.push(...renderResource(r, command, c));
+    lines.push(...renderResource(r, command, c, diffLines));
   }
   return lines.join('\n');
 }
 
 function hostHeadline(host: HostReport, command: RunReport['command']): string {
+  const counts = () => countsLine(countResources(host.resources, command), command);
   switch (host.status) {
     case 'in-sync': return 'in sync';
-    case 'drift': return `${host.summary.changed} to change`;
+    case 'drift': return counts();
     case 'ok': return 'nothing changed';
-    case 'changed': return `${host.summary.changed} changed`;
+    case 'changed': return counts();
     case 'unreachable': return 'UNREACHABLE';
-    case 'failed': return command === 'converge' ? 'FAILED' : 'plan failed';
+    case 'failed': return command === 'converge' ? `FAILED${applied(host) ? ` (${counts()})` : ''}` : 'plan failed';
   }
+}
+
+/** Something was applied before the failure: the headline says what. */
+function applied(host: HostReport): boolean {
+  return Object.values(countResources(host.resources, 'converge')).some((n) => n > 0);
+}
+
+function countsLine(n: Counts, command: RunReport['command'], scope?: string): string {
+  const line = command === 'converge' ? appliedLine(n) : planLine(n);
+  return scope ? line.replace(/^(\w+):/, `$1 (${scope}):`) : line;
 }
 
 /** `when: false` (a YAML boolean) needs no quoting; an expression is shown as written. */
@@ -45,7 +68,7 @@ function skippedNote(condition: string): string {
   return condition === 'false' ? 'skipped: when: false' : `skipped: when ${escLine(JSON.stringify(condition))} is false`;
 }
 
-function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors): string[] {
+function renderResource(r: ResourceReport, command: RunReport['command'], c: Colors, diffLines: number): string[] {
   const paint = r.status === 'failed' ? c.red : r.status === 'skipped' ? c.gray : r.action === 'create' ? c.green : r.action === 'delete' ? c.red : c.yellow;
   if (r.condition !== undefined) return [c.gray(`    ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}  ${skippedNote(r.condition)}`)];
   const note = (r.action === 'may-change' ? ' (may change: a dependency will change first)' : '') + refreshNote(r);
@@ -53,8 +76,7 @@ function renderResource(r: ResourceReport, command: RunReport['command'], c: Col
   // in sync but refreshed (a restart, a handler run): shown as an update
   const symbol = r.action === 'none' && r.refresh ? SYMBOL.update : SYMBOL[r.action];
   const lines = [paint(`  ${symbol} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
-  for (const ch of r.changes) lines.push(`      ${escLine(ch.field)}: ${fmt(ch.from)} ${c.dim('->')} ${fmt(ch.to)}`);
-  if (r.diff) lines.push(...r.diff.trimEnd().split('\n').map((l) => '      ' + diffLine(escLine(l), c)));
+  for (const l of changeLines(r, diffLines)) lines.push(`      ${lineText(l, c)}`);
   for (const w of r.warnings ?? []) lines.push(indent(c.yellow(`warning: ${esc(w)}`), 6));
   if (r.note) lines.push(indent(c.dim(esc(r.note)), 6));
   if (r.error) lines.push(indent(c.red(esc(r.error)), 6));
@@ -68,6 +90,18 @@ function refreshNote(r: ResourceReport): string {
   const action = escLine(r.refresh.action);
   if (r.refreshed) return ` (refreshed: ${action} after ${ids} changed)`;
   return ` (will ${action}: ${ids} ${r.refresh.because.length === 1 ? 'changes' : 'change'})`;
+}
+
+function lineText(l: Line, c: Colors): string {
+  const detail = (d?: string) => (d ? c.dim(` (${escLine(d)})`) : '');
+  switch (l.kind) {
+    case 'attr': return `${c.green('+')} ${escLine(l.field)} = ${fmt(l.value)}${detail(l.detail)}`;
+    case 'change': return `${escLine(l.field)}: ${fmt(l.from)} ${c.dim('->')} ${fmt(l.to)}`;
+    case 'run': return `will run: ${typeof l.command === 'string' ? escLine(l.command) : fmt(l.command)}${detail(l.detail)}${l.pending !== undefined ? c.dim(` (if ${escLine(String(l.pending))} changes)`) : ''}`;
+    case 'remove': return c.red(`will remove: ${escLine(l.what)}`);
+    case 'diff': return diffLine(escLine(l.text), c);
+    case 'cut': return c.dim(`... ${l.lines} more line${l.lines === 1 ? '' : 's'} of the diff (--diff-lines 0 shows all)`);
+  }
 }
 
 function diffLine(l: string, c: Colors): string {

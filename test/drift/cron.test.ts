@@ -144,7 +144,7 @@ describe.skipIf(!!labSkip || (!canRun && process.env.CI !== 'true'))('keel drift
     expect(body.events).toEqual([expect.objectContaining({ type: 'drift', host: 'lab3', resource: `file:${root}/motd` })]);
     const open = (await history())!;
     expect(open.episodes).toEqual([expect.objectContaining({ host: 'lab3', resource: `file:${root}/motd`, status: 'open' })]);
-    expect(readFileSync(join(p.dir, '.keel', 'drift-cron.log'), 'utf8')).toContain('lab3: 1 to change');
+    expect(readFileSync(join(p.dir, '.keel', 'drift-cron.log'), 'utf8')).toContain('lab3: Plan: 0 to add, 1 to change, 0 to destroy, 0 to run, 0 to refresh');
 
     expect((await keel(['converge', '-i', p.inventory])).code).toBe(0);
     const fixedAt = Date.now();

@@ -50,7 +50,7 @@ export async function runLocal(command: 'plan' | 'converge', inventory: string, 
       return opts.wrap ? opts.wrap(t) : t;
     },
   });
-  return { report, text: renderText(report, false), code: exitCode(report, opts.detailed) };
+  return { report, text: renderText(report, { color: false }), code: exitCode(report, opts.detailed) };
 }
 
 /** One resource's report by id (throws a readable error when it is missing). */
