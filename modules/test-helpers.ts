@@ -151,6 +151,8 @@ export interface Fixture {
     changes?: unknown[];
     diff?: string;
     verifiable?: boolean;
+    /** plan.settled: its outcome cannot depend on its dependencies changing first. */
+    settled?: boolean;
     /** A substring of the error plan must throw. */
     error?: string;
     /** Everything apply sends to the host, in order (see test-recorder.ts and fixtureCommands). */
@@ -239,6 +241,7 @@ export async function checkFixture(m: ResourceModule, fx: Fixture): Promise<void
   if (fx.expected.changes !== undefined) expect(plan.changes).toEqual(fx.expected.changes);
   if (fx.expected.diff !== undefined) expect(plan.diff).toBe(fx.expected.diff);
   if (fx.expected.verifiable !== undefined) expect(plan.verifiable ?? true).toBe(fx.expected.verifiable);
+  if (fx.expected.settled !== undefined) expect(plan.settled ?? false).toBe(fx.expected.settled);
   if (fx.expected.commands !== undefined || fx.expected.applyError !== undefined) {
     const applied = await fixtureCommands(m, fx, plan);
     if (fx.expected.commands !== undefined) expect(applied.commands).toEqual(fx.expected.commands);

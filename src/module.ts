@@ -37,6 +37,12 @@ export interface Plan<Steps = unknown> {
    * module's (a command whose guard its run does not make true): what to tell the user.
    */
   unsettled?: { message: string; hint: string };
+  /**
+   * True when what the resource does in this run cannot depend on its dependencies changing
+   * first (a command whose `onchanges` are all in sync will not run, whatever else changes): plan
+   * does not show it as "may change", and converge need not probe it again.
+   */
+  settled?: boolean;
 }
 
 /** Output of one resource's probe snippet, framed by the engine so any bytes survive. */

@@ -179,7 +179,8 @@ export const commandModule: ResourceModule<CommandSpec, CommandState, CommandSte
       const states = spec.onchanges.map((id) => [id, ctx.changed(id)] as const);
       if (!states.some(([, c]) => c === true)) {
         pendingOn = states.filter(([, c]) => c === 'maybe').map(([id]) => id);
-        if (pendingOn.length === 0) return none;
+        // nothing it runs after can change in this run: it will not run, whatever else does
+        if (pendingOn.length === 0) return { ...none, settled: true };
       }
     }
     if (cur.guard === 'creates' || cur.guard === 'unless' || cur.guard === 'onlyif') return none;

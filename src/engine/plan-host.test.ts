@@ -40,7 +40,17 @@ const daemon: ResourceModule<{ name: string }, null> = {
   refresh: async () => {},
   refreshAction: () => 'restart',
 };
-const modules = moduleSet([value, daemon]);
+/** In sync whatever its dependencies do (a command whose onchanges are all in sync). */
+const settled: ResourceModule<{ name: string }, null> = {
+  kind: 'settled',
+  doc: 'test only',
+  schema: { type: 'object', properties: {} },
+  probe: () => ':',
+  parse: () => null,
+  plan: () => ({ action: 'none', changes: [], settled: true }),
+  apply: async () => {},
+};
+const modules = moduleSet([value, daemon, settled]);
 const facts = { osId: 'debian' } as Facts;
 
 let index = 0;
@@ -97,6 +107,15 @@ describe('planHost (pure, from fixtures)', () => {
     expect(rb).toMatchObject({ action: 'may-change', status: 'planned', note: 'cannot be planned until value:a is applied: cannot read the value: no such tool' });
     expect(rb.error).toBeUndefined();
     expect(rl).toMatchObject({ action: 'none', status: 'failed', error: 'cannot read the value: no such tool' });
+  });
+
+  it('a resource whose plan is settled is not "may change" though a dependency changes first', () => {
+    const a = res('value', 'a', { want: 'new' });
+    const s = res('settled', 'migrate', {}, { require: ['value:a'] });
+    const v = res('value', 'b', { want: 'same' }, { require: ['value:a'] });
+    const plan = planHost(job([a, s, v]), facts, [out('old'), out(''), out('same')]);
+    expect(plan.entries.map((e) => e.uncertain)).toEqual([false, false, true]);
+    expect(planReports(plan).map((r) => r.action)).toEqual(['update', 'none', 'may-change']);
   });
 
   it("waiting on a dependency, an error's hint (for a file nothing creates) is left out; alone it is shown", () => {

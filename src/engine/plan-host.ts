@@ -46,6 +46,7 @@ export function planHost(job: HostJob, facts: HostFacts, outputs: readonly Probe
     const entry: PlanEntry = { resource: r, mod, uncertain: (job.graph.deps.get(r.id) ?? []).some((d) => isPlanned(byId, d)) };
     try {
       entry.plan = mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, ctx);
+      if (entry.plan.settled) entry.uncertain = false;
     } catch (e) {
       entry.error = asKeelError(e);
     }
