@@ -1,11 +1,48 @@
-/** keel graph: the dependency graph of each targeted host as DOT or Mermaid. */
+/**
+ * keel graph: the dependency graph of the targeted hosts, one document (a cluster per host), as
+ * DOT or Mermaid text, or rendered to SVG/PNG by Graphviz's `dot` (Debian's graphviz). With
+ * `--plan report.json` (from `keel plan --json`) nodes are coloured by what that plan said.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { compileJobs } from '../engine/compile.js';
-import { toDot, toMermaid } from '../graph/render.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { planStates, toDot, toMermaid, type PlanStates } from '../graph/render.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
-export async function graphCommand(flags: CommonFlags & { format: 'dot' | 'mermaid' }): Promise<void> {
+export type GraphFormat = 'dot' | 'mermaid' | 'svg' | 'png';
+
+export async function graphCommand(flags: CommonFlags & { format: GraphFormat; out?: string; plan?: string }): Promise<void> {
+  const states = flags.plan === undefined ? undefined : readPlan(flags.plan);
   const { inv, hosts, modules } = await loadCommon(flags);
-  for (const job of compileJobs(inv, hosts, modules)) {
-    process.stdout.write((flags.format === 'mermaid' ? toMermaid : toDot)(job.host.name, job.graph));
+  const graphs = compileJobs(inv, hosts, modules).map((j) => ({ host: j.host.name, graph: j.graph }));
+  const text = flags.format === 'mermaid' ? toMermaid(graphs, states) : toDot(graphs, states);
+  const out: string | Buffer = flags.format === 'svg' || flags.format === 'png' ? render(text, flags.format) : text;
+  if (flags.out) writeFileSync(flags.out, out);
+  else process.stdout.write(out);
+}
+
+function readPlan(file: string): PlanStates {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--plan ${file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return planStates(JSON.parse(text));
+  } catch {
+    throw new ConfigError(`--plan ${file}: not a keel report (JSON)`, { hint: 'give the output of `keel plan --json > plan.json`' });
+  }
+}
+
+/** DOT through Graphviz's dot: SVG text or PNG bytes. */
+function render(dot: string, format: 'svg' | 'png'): Buffer {
+  try {
+    return execFileSync('dot', [`-T${format}`], { input: dot, maxBuffer: 256 << 20, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (err.code === 'ENOENT') throw new UsageError(`--format ${format} needs Graphviz's dot, which is not installed`, { hint: 'install it (Debian: apt-get install graphviz), or use --format dot and render it elsewhere' });
+    throw new UsageError(`Graphviz's dot failed: ${err.stderr?.toString().trim() || err.message}`);
   }
 }

@@ -10,6 +10,7 @@ import { percentage, serialValue, wholeNumber } from './flag-values.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
 import { DEFAULT_DIFF_LINES } from '../report/change-lines.js';
 import type { RunFlags } from './run-command.js';
+import type { GraphFormat } from './graph-command.js';
 import type { CommonFlags } from './load.js';
 import { registerLabCommand } from './lab-command.js';
 import { registerSecretCommand } from './secret-command.js';
@@ -49,10 +50,17 @@ common(program.command('validate').description('check inventory and states witho
   .option('--json', 'print {"errors": [...], "hosts", "resources"} (docs/errors.schema.json) instead of text')
   .action(async (flags: CommonFlags) => (await import('./validate-command.js')).validateCommand(flags));
 
-common(program.command('graph').description('print the dependency graph of a host'))
-  .option('-l, --limit <pattern>', 'host (or pattern) to draw')
-  .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
-  .action(async (flags: CommonFlags & { format: 'dot' | 'mermaid' }) => (await import('./graph-command.js')).graphCommand(flags));
+common(program.command('graph').description('draw the dependency graph of the hosts (one document, a cluster per host)'))
+  .option('-l, --limit <pattern>', 'hosts (or groups, patterns) to draw')
+  .addOption(new Option('--format <format>', 'output format (svg and png are rendered by Graphviz\'s dot)').choices(['dot', 'mermaid', 'svg', 'png']).default('dot'))
+  .option('-o, --out <file>', 'write it to this file instead of stdout')
+  .option('--plan <report.json>', 'colour the nodes by a saved plan (keel plan --json > report.json): in sync, will change, may change, failed')
+  .action(async (flags: CommonFlags & { format: GraphFormat; out?: string; plan?: string }) => (await import('./graph-command.js')).graphCommand(flags));
+
+common(program.command('facts').description('print what keel knows about hosts, as states see it (facts.os.family ...); changes nothing'))
+  .argument('[pattern]', 'hosts or groups, as --limit takes them (default: all)')
+  .option('--json', 'print {"hosts": {NAME: facts}} instead of text')
+  .action(async (pattern: string | undefined, flags: CommonFlags & { json?: boolean }) => (await import('./facts-command.js')).factsCommand(pattern, flags));
 
 registerDriftCommand(program, runFlags);
 registerHistoryCommand(program, logOptions);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from './build.js';
-import { toDot, toMermaid } from './render.js';
+import { planStates, toDot, toMermaid } from './render.js';
 import { CycleError } from '../errors.js';
 import type { Resource } from '../config/types.js';
 
@@ -70,10 +70,27 @@ describe('buildGraph', () => {
     expect(err?.hint).toMatch(/^remove one of the relations you wrote in this chain .*the automatic ones are keel's own/);
   });
 
+  it('draws several hosts in one document, a cluster each, nodes named per host, coloured by a plan', () => {
+    n = 0;
+    const g = buildGraph([res('pkg:nginx'), res('service:nginx', { watch: ['pkg:nginx'] })]);
+    const states = planStates({ hosts: [{ host: 'web2', resources: [{ id: 'pkg:nginx', action: 'create', status: 'planned' }, { id: 'service:nginx', action: 'none', status: 'ok' }] }] });
+    const dot = toDot([{ host: 'web1', graph: g }, { host: 'web2', graph: g }], states);
+    expect(dot.match(/^digraph /gm)).toHaveLength(1);
+    expect(dot).toContain('  subgraph "cluster_1" {\n    label="web2";');
+    expect(dot).toContain('    "web2/pkg:nginx" [label="pkg:nginx", fillcolor="#ffe8a3", tooltip="change"];');
+    expect(dot).toContain('    "web2/service:nginx" [label="service:nginx", fillcolor="#d9f2d9", tooltip="in-sync"];');
+    expect(dot).toContain('    "web1/pkg:nginx" [label="pkg:nginx"];');
+    expect(dot).toContain('    "web1/pkg:nginx" -> "web1/service:nginx" [style=dashed, label="watch"];');
+    const mermaid = toMermaid([{ host: 'web1', graph: g }, { host: 'web2', graph: g }], states);
+    expect(mermaid.match(/^flowchart/gm)).toHaveLength(1);
+    expect(mermaid).toContain('  subgraph h1 ["web2"]\n    h1r0["pkg:nginx"]');
+    expect(mermaid).toContain('  class h1r0 change');
+  });
+
   it('renders DOT and Mermaid', () => {
     n = 0;
     const g = buildGraph([res('pkg:nginx'), res('service:nginx', { watch: ['pkg:nginx'] })]);
-    expect(toDot('web1', g)).toContain('"pkg:nginx" -> "service:nginx" [style=dashed, label="watch"];');
-    expect(toMermaid('web1', g)).toContain('r0 -. watch .-> r1');
+    expect(toDot([{ host: 'web1', graph: g }])).toContain('"pkg:nginx" -> "service:nginx" [style=dashed, label="watch"];');
+    expect(toMermaid([{ host: 'web1', graph: g }])).toContain('r0 -. watch .-> r1');
   });
 });
