@@ -3,7 +3,7 @@
  * command's code (and the modules, yaml, ajv, ssh2 ...) loads only when that command runs, so
  * `keel --help` costs about a bare `node` (test/cli/lazy-load.test.ts proves what is loaded).
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { handleError } from './handle-error.js';
 import { applyLogFlags, logOptions } from './log-flags.js';
 import { percentage, serialValue, wholeNumber } from './flag-values.js';
@@ -61,6 +61,18 @@ common(program.command('facts').description('print what keel knows about hosts, 
   .argument('[pattern]', 'hosts or groups, as --limit takes them (default: all)')
   .option('--json', 'print {"hosts": {NAME: facts}} instead of text')
   .action(async (pattern: string | undefined, flags: CommonFlags & { json?: boolean }) => (await import('./facts-command.js')).factsCommand(pattern, flags));
+
+program
+  .command('completion')
+  .description('print a shell completion script: eval "$(keel completion bash)" in ~/.bashrc (zsh: ~/.zshrc)')
+  .addArgument(new Argument('[shell]', 'bash or zsh').choices(['bash', 'zsh']))
+  .option('-i, --inventory <file>', 'with --names: the inventory', 'inventory.yaml')
+  .option('--names', "print the inventory's host and group names, one per line (what the script completes -l with)")
+  .action(async (shell: 'bash' | 'zsh' | undefined, flags: { inventory: string; names?: boolean }) => {
+    const c = await import('./completion-command.js');
+    if (flags.names) await c.printNames(flags.inventory);
+    else c.printScript(program, shell ?? 'bash');
+  });
 
 registerDriftCommand(program, runFlags);
 registerHistoryCommand(program, logOptions);
