@@ -62,6 +62,11 @@ common(program.command('facts').description('print what keel knows about hosts, 
   .option('--json', 'print {"hosts": {NAME: facts}} instead of text')
   .action(async (pattern: string | undefined, flags: CommonFlags & { json?: boolean }) => (await import('./facts-command.js')).factsCommand(pattern, flags));
 
+logOptions(program.command('init'))
+  .description('write a project to start from: an inventory for a keel lab host, a state, a template and a bundle')
+  .argument('[dir]', 'folder to write it in (made if missing; no file in it is overwritten)', '.')
+  .action(async (dir: string) => (await import('./init-command.js')).initCommand(dir));
+
 program
   .command('completion')
   .description('print a shell completion script: eval "$(keel completion bash)" in ~/.bashrc (zsh: ~/.zshrc)')

@@ -1,0 +1,32 @@
+/** keel init through the real CLI: a project validate passes at once; never overwrites a file. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { keel } from '../helpers/keel.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'keel-init-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('keel init', () => {
+  it('writes an inventory, a state, a template and a bundle that keel validate passes', async () => {
+    const r = await keel(['init', join(dir, 'proj')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`created ${join(dir, 'proj', 'bundles/greeting/bundle.yaml')}\n`);
+    const v = await keel(['validate', '--json'], { cwd: join(dir, 'proj') });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toEqual({ errors: [], hosts: 1, resources: 6 });
+    const g = await keel(['graph', '--format', 'mermaid'], { cwd: join(dir, 'proj') });
+    expect(g.stdout).toContain('"greeting[evening]/file:/srv/greetings/evening.txt"');
+  });
+
+  it('refuses to write over a file and writes nothing', async () => {
+    const d = join(dir, 'taken');
+    await keel(['init', d]);
+    writeFileSync(join(d, 'states/base.yaml'), 'mine\n');
+    const r = await keel(['init', d]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: keel init: .*states\/base\.yaml.* already exist; nothing written\n  hint: /);
+    expect(readFileSync(join(d, 'states/base.yaml'), 'utf8')).toBe('mine\n');
+  });
+});
