@@ -31,26 +31,26 @@ export function completionScript(program: Command, shell: 'bash' | 'zsh'): strin
     .join('\n');
   const body = `# keel completion (${shell}): eval "$(keel completion ${shell})" in your ~/.${shell}rc
 _keel() {
-  local cur prev path opts subs i
+  local cur prev kpath opts subs i
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     ${FILE_FLAGS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    ${NAME_FLAGS.join('|')}) COMPREPLY=($(compgen -W "$(_keel_names)" -- "$cur")); return ;;
+    ${NAME_FLAGS.join('|')}) _keel_complete_names; return ;;
   esac
   # the command path so far: the words that name a command, then a subcommand of it (flags,
   # their values and arguments are none of those)
-  path=""
+  kpath=""
   subs=${JSON.stringify(top.join(' '))}
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case " $subs " in *" \${COMP_WORDS[i]} "*) path="\${path:+$path }\${COMP_WORDS[i]}"; _keel_at "$path" ;; esac
+    case " $subs " in *" \${COMP_WORDS[i]} "*) kpath="\${kpath:+$kpath }\${COMP_WORDS[i]}"; _keel_at "$kpath" ;; esac
   done
-  if [ -z "$path" ]; then COMPREPLY=($(compgen -W ${JSON.stringify(`${top.join(' ')} --help --version`)} -- "$cur")); return; fi
-  _keel_at "$path"
+  if [ -z "$kpath" ]; then COMPREPLY=($(compgen -W ${JSON.stringify(`${top.join(' ')} --help --version`)} -- "$cur")); return; fi
+  _keel_at "$kpath"
   case "$cur" in
     -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")) ;;
     *) if [ -n "$subs" ]; then COMPREPLY=($(compgen -W "$subs" -- "$cur"));
-       elif [ "$path" = facts ]; then COMPREPLY=($(compgen -W "$(_keel_names)" -- "$cur"));
+       elif [ "$kpath" = facts ]; then _keel_complete_names;
        else COMPREPLY=($(compgen -W "$opts" -- "$cur")); fi ;;
   esac
 }
@@ -60,6 +60,15 @@ _keel_at() {
   case "$1" in
 ${cases}
   esac
+}
+# the names that start with the word being completed; matched here, never through compgen -W,
+# which would expand $(...) in a name
+_keel_complete_names() {
+  local n
+  COMPREPLY=()
+  while IFS= read -r n; do
+    case "$n" in "$cur"*) COMPREPLY+=("$n") ;; esac
+  done < <(_keel_names)
 }
 # host and group names of the inventory given with -i (default inventory.yaml)
 _keel_names() {

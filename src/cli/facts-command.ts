@@ -4,7 +4,9 @@
  * `facts.x = value` line per fact) or `--json` ({"hosts": {NAME: facts}}); an unreachable host is
  * named with its error and the exit code is 1.
  */
+import pLimit from 'p-limit';
 import { connect } from '../transport/connect.js';
+import { promptPassphrase } from './prompt.js';
 import { errorMessage } from '../errors.js';
 import { FACTS_SNIPPET, parseFacts } from '../facts/gather.js';
 import { stateFacts } from '../facts/state-facts.js';
@@ -15,15 +17,16 @@ import { escapeTerminalLine } from '../report/escape.js';
 import { selectHosts } from '../config/index.js';
 import { loadCommon, type CommonFlags } from './load.js';
 
-export async function factsCommand(pattern: string | undefined, flags: CommonFlags & { json?: boolean }): Promise<void> {
+export async function factsCommand(pattern: string | undefined, flags: CommonFlags & { json?: boolean; forks: number; acceptNew?: boolean }): Promise<void> {
   const log = createLogger(flags.logLevel, flags.logFile);
   const { inv } = await loadCommon({ ...flags, limit: undefined });
   const hosts = selectHosts(inv, pattern ?? flags.limit);
+  const limit = pLimit(flags.forks);
   const results = await Promise.all(
-    hosts.map(async (name): Promise<[string, StateFacts | { error: string }]> => {
+    hosts.map((name) => limit(async (): Promise<[string, StateFacts | { error: string }]> => {
       const host = inv.hosts.get(name)!;
       try {
-        const t = await connect(host.connection, { log });
+        const t = await connect(host.connection, { log, acceptNew: flags.acceptNew, promptPassphrase });
         try {
           const [out] = await runProbes(t, [FACTS_SNIPPET], host.connection.become);
           return [name, stateFacts(parseFacts(out.text))];
@@ -33,7 +36,7 @@ export async function factsCommand(pattern: string | undefined, flags: CommonFla
       } catch (e) {
         return [name, { error: errorMessage(e) }];
       }
-    }),
+    })),
   );
   if (flags.json) process.stdout.write(`${JSON.stringify({ hosts: Object.fromEntries(results) }, null, 2)}\n`);
   else process.stdout.write(results.map(([name, f]) => `${escapeTerminalLine(name)}:\n${'error' in f ? `  error: ${escapeTerminalLine(f.error)}\n` : lines(f)}`).join(''));

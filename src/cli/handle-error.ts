@@ -17,7 +17,9 @@ export function setErrorOutput(m: { json: boolean; debug: boolean }): void {
 export function handleError(e: unknown): never {
   // an error before the flags were applied still honours a debug level given on the command line
   const debug = mode.set ? mode.debug : process.argv.some((a, i, all) => a === '--log-level=debug' || a === '--log-level=trace' || (a === '--log-level' && /^(debug|trace)$/.test(all[i + 1] ?? '')));
-  if (mode.json) process.stdout.write(`${JSON.stringify(errorDocument(e), null, 2)}\n`);
+  // a flag value refused while the command line is parsed comes before the hook: --json is read from argv then
+  const json = mode.set ? mode.json : process.argv.includes('--json');
+  if (json) process.stdout.write(`${JSON.stringify(errorDocument(e), null, 2)}\n`);
   // messages quote host output (stderr of a failed command) and input names: keep the terminal safe
   const text = isKeelError(e) ? e.format() : e instanceof Error ? e.message : String(e);
   process.stderr.write(`error: ${escapeTerminal(text)}\n`);

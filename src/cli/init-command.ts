@@ -1,12 +1,12 @@
 /** keel init [DIR]: a project to start from (src/init/scaffold.ts); never overwrites a file. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { scaffold } from '../init/scaffold.js';
 
 export function initCommand(dir = '.'): void {
   const files = Object.entries(scaffold()).map(([rel, text]) => ({ path: join(dir, rel), rel, text }));
-  const there = files.filter((f) => existsSync(f.path));
+  const there = files.filter((f) => exists(f.path));
   if (there.length) {
     throw new UsageError(`keel init: ${there.map((f) => f.path).join(', ')} already exist${there.length === 1 ? 's' : ''}; nothing written`, {
       hint: 'run it in an empty folder (keel init DIR makes one)',
@@ -24,4 +24,14 @@ export function initCommand(dir = '.'): void {
     'keel converge         # make it so',
   ];
   process.stdout.write(`${files.map((f) => `created ${join(dir, f.rel)}`).join('\n')}\n\nnext:\n${next.map((l) => `  ${l}\n`).join('')}`);
+}
+
+/** Anything at the path, a dangling symbolic link included (existsSync says no to that). */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

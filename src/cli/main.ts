@@ -60,7 +60,9 @@ common(program.command('graph').description('draw the dependency graph of the ho
 common(program.command('facts').description('print what keel knows about hosts, as states see it (facts.os.family ...); changes nothing'))
   .argument('[pattern]', 'hosts or groups, as --limit takes them (default: all)')
   .option('--json', 'print {"hosts": {NAME: facts}} instead of text')
-  .action(async (pattern: string | undefined, flags: CommonFlags & { json?: boolean }) => (await import('./facts-command.js')).factsCommand(pattern, flags));
+  .option('-f, --forks <n>', 'hosts to ask at once (at least 1)', wholeNumber('--forks', 1), 20)
+  .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)')
+  .action(async (pattern: string | undefined, flags: CommonFlags & { json?: boolean; forks: number; acceptNew?: boolean }) => (await import('./facts-command.js')).factsCommand(pattern, flags));
 
 logOptions(program.command('init'))
   .description('write a project to start from: an inventory for a keel lab host, a state, a template and a bundle')
@@ -75,7 +77,7 @@ program
   .option('--names', "print the inventory's host and group names, one per line (what the script completes -l with)")
   .action(async (shell: 'bash' | 'zsh' | undefined, flags: { inventory: string; names?: boolean }) => {
     const c = await import('./completion-command.js');
-    if (flags.names) await c.printNames(flags.inventory);
+    if (flags.names) c.printNames(flags.inventory);
     else c.printScript(program, shell ?? 'bash');
   });
 

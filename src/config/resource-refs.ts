@@ -45,7 +45,8 @@ function suggestRef(ref: string, self: Resource, local: string[], byId: Map<stri
   const byNatural = new Map<string, string>();
   for (const [id, r] of byId) if (id !== self.id && id !== `${r.kind}:${r.name}`) byNatural.set(`${r.kind}:${r.name}`, id);
   if (byNatural.has(ref)) return `; ${ref} has the id '${byNatural.get(ref)}': refer to it by that id`;
-  const match = closestMatch(ref, [...local, ...byId.keys(), ...byNatural.keys()].filter((c) => c !== self.id));
+  const own = self.instance ? self.id.slice(self.instance.length + 1) : self.id;
+  const match = closestMatch(ref, [...local, ...byId.keys(), ...byNatural.keys()].filter((c) => c !== self.id && !(self.instance && c === own)));
   if (match === undefined) return '';
   const id = byNatural.get(match);
   return id === undefined ? `; did you mean '${match}'?` : `; did you mean '${id}' (${match})?`;

@@ -1,6 +1,6 @@
 /**
  * The probe phase with facts in the states. A host whose states do not read `facts` costs one
- * exec: the host facts the modules read (shell builtins, no process) and every probe in one batch. One whose states do (its job carries
+ * exec: the host facts the modules read (shell builtins: one subshell) and every probe in one batch. One whose states do (its job carries
  * `recompile`) costs two: the facts alone, then, compiled again with them, the probe batch. A
  * state that is wrong only with the host's facts fails that host with its ConfigError, before
  * anything is probed or applied.

@@ -26,7 +26,7 @@ export interface Facts {
 
 /**
  * What the engine and the modules read of a host: a host whose states do not read `facts` gathers
- * only these, with shell builtins (no process on the host).
+ * only these, with shell builtins (the snippet's subshell is its only process on the host).
  */
 export type HostFacts = Pick<Facts, 'init' | 'pkgManager'>;
 

@@ -25,7 +25,8 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
   const out: string[] = [];
   for (const host of report.hosts) out.push(renderHost(host, report.command, c, diffLines));
   // the whole run in the same words, when there is more than one host to add up
-  const counted = report.hosts.filter((h) => h.status !== 'unreachable');
+  // the hosts whose headline gives counts (not an unreachable host, nor one whose plan failed)
+  const counted = report.hosts.filter((h) => h.status !== 'unreachable' && !(h.status === 'failed' && report.command !== 'converge'));
   if (report.hosts.length > 1 && counted.length) out.push(c.bold(countsLine(sumCounts(counted.map((h) => countResources(h.resources, report.command))), report.command, `${counted.length} hosts`)));
   out.push(recap(report, c));
   return out.join('\n') + '\n';
@@ -76,7 +77,8 @@ function renderResource(r: ResourceReport, command: RunReport['command'], c: Col
   // in sync but refreshed (a restart, a handler run): shown as an update
   const symbol = r.action === 'none' && r.refresh ? SYMBOL.update : SYMBOL[r.action];
   const lines = [paint(`  ${symbol} ${escLine(r.id)}`) + c.dim(`  ${escLine(r.source)}`) + note + state];
-  for (const l of changeLines(r, diffLines)) lines.push(`      ${lineText(l, c)}`);
+  const ran = command === 'converge' && r.status === 'changed';
+  for (const l of changeLines(r, diffLines)) lines.push(`      ${lineText(l, c, ran)}`);
   for (const w of r.warnings ?? []) lines.push(indent(c.yellow(`warning: ${esc(w)}`), 6));
   if (r.note) lines.push(indent(c.dim(esc(r.note)), 6));
   if (r.error) lines.push(indent(c.red(esc(r.error)), 6));
@@ -92,13 +94,14 @@ function refreshNote(r: ResourceReport): string {
   return ` (will ${action}: ${ids} ${r.refresh.because.length === 1 ? 'changes' : 'change'})`;
 }
 
-function lineText(l: Line, c: Colors): string {
+/** `ran`: converge applied it (a command "ran:", not "will run:"). */
+function lineText(l: Line, c: Colors, ran: boolean): string {
   const detail = (d?: string) => (d ? c.dim(` (${escLine(d)})`) : '');
   switch (l.kind) {
     case 'attr': return `${c.green('+')} ${escLine(l.field)} = ${fmt(l.value)}${detail(l.detail)}`;
     case 'change': return `${escLine(l.field)}: ${fmt(l.from)} ${c.dim('->')} ${fmt(l.to)}`;
-    case 'run': return `will run: ${typeof l.command === 'string' ? escLine(l.command) : fmt(l.command)}${detail(l.detail)}${l.pending !== undefined ? c.dim(` (if ${escLine(String(l.pending))} changes)`) : ''}`;
-    case 'remove': return c.red(`will remove: ${escLine(l.what)}`);
+    case 'run': return `${ran ? 'ran' : 'will run'}: ${typeof l.command === 'string' ? escLine(l.command) : fmt(l.command)}${detail(l.detail)}${l.pending !== undefined ? c.dim(` (if ${escLine(String(l.pending))} changes)`) : ''}`;
+    case 'remove': return c.red(`${ran ? 'removed' : 'will remove'}: ${escLine(l.what)}`);
     case 'diff': return diffLine(escLine(l.text), c);
     case 'cut': return c.dim(`... ${l.lines} more line${l.lines === 1 ? '' : 's'} of the diff (--diff-lines 0 shows all)`);
   }

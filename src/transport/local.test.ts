@@ -45,6 +45,15 @@ describe('LocalTransport.put (the atomic write every transport shares)', () => {
     expect(readFileSync(join(d, 'target'), 'utf8')).toBe('new');
   });
 
+  it('removes them too when the target sits in a directory reached by a symbolic link', async () => {
+    const real = mkdtempSync(join(tmpdir(), 'keel-stale-real-'));
+    const link = join(mkdtempSync(join(tmpdir(), 'keel-stale-link-')), 'current');
+    symlinkSync(real, link);
+    writeFileSync(join(real, '.keel-tmp-Zz9876'), 'half');
+    await t.put(join(link, 'target'), 'new');
+    expect(readdirSync(real).sort()).toEqual(['target']);
+  });
+
   it('replaces a symlink by a regular file with the given mode', async () => {
     writeFileSync(join(dir, 'real'), 'old');
     symlinkSync(join(dir, 'real'), join(dir, 'link'));

@@ -8,8 +8,9 @@
  * cannot remove its temp file, so each put first removes the `.keel-tmp-XXXXXX` files that the
  * same user left in the target's directory. That is safe because puts only run under the host
  * run lock (remote-lock.ts), which is per user: no other put of this user runs at the same time.
- * `find -type f -user` decides on lstat, and `-delete` never follows a link; the glob costs no
- * process when nothing is left over.
+ * `find "$keel_d/"` (the slash) enters the directory also when it is a symbolic link (a
+ * release's `current/`); below it, `-type f -user` decides on lstat and `-delete` never follows
+ * a link; the glob costs no process when nothing is left over.
  */
 import { TransportError } from '../errors.js';
 import { shq } from '../shell.js';
@@ -33,7 +34,7 @@ export function putScript(path: string, size: number, opts: PutOptions = {}): st
     'set -e',
     `keel_d=$(dirname -- ${target})`,
     `for keel_s in "$keel_d"/${TEMP_PREFIX}??????; do`,
-    `  if [ -e "$keel_s" ] || [ -L "$keel_s" ]; then find "$keel_d" -maxdepth 1 -name '${TEMP_PREFIX}??????' -type f -user "$(id -u)" -delete 2>/dev/null || :; fi`,
+    `  if [ -e "$keel_s" ] || [ -L "$keel_s" ]; then find "$keel_d/" -maxdepth 1 -name '${TEMP_PREFIX}??????' -type f -user "$(id -u)" -delete 2>/dev/null || :; fi`,
     '  break',
     'done',
     `keel_t=$(mktemp "$keel_d/${TEMP_PREFIX}XXXXXX")`,

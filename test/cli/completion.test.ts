@@ -4,7 +4,7 @@
  * wrapper that runs this checkout's CLI).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,14 @@ describe('keel completion bash', () => {
     expect(complete('plan', '-l', 'w')).toEqual(['web', 'web1', 'web2']);
     expect(complete('facts', 'd')).toEqual(['db1']);
     expect(complete('plan', '-i', 'missing.yaml', '-l', '')).toEqual([]);
+  });
+
+  it('a host name that is shell code is never run and never offered', () => {
+    writeFileSync(join(dir, 'evil.yaml'), `hosts:\n  "web$(touch ${dir}/pwned)": {connection: local}\n  "w\`touch ${dir}/pwned2\`": {connection: local}\n  web9: {connection: local}\n`);
+    expect(complete('plan', '-i', 'evil.yaml', '-l', 'w')).toEqual(['web9']);
+    expect(complete('facts', '-i', 'evil.yaml', '')).toEqual(['web9']);
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(existsSync(join(dir, 'pwned2'))).toBe(false);
   });
 
   it('zsh gets the same function through bashcompinit', async () => {

@@ -65,6 +65,14 @@ describe('--json errors', () => {
     expect(doc.errors[0].file).toBeUndefined();
   });
 
+  it('a flag value refused while the command line is parsed (--forks 0) is an error document too', async () => {
+    const r = await keel(['plan', ...good.args, '--forks', '0', '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expectValid(doc);
+    expect(doc.errors).toEqual([{ code: 'E_USAGE', message: '--forks expects a whole number >= 1, got "0"' }]);
+  });
+
   it('validate --json on good input: no errors, and the counts', async () => {
     const r = await keel(['validate', ...good.args, '--json']);
     expect(r.code, r.stderr).toBe(0);

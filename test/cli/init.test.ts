@@ -1,5 +1,5 @@
 /** keel init through the real CLI: a project validate passes at once; never overwrites a file. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,13 +20,16 @@ describe('keel init', () => {
     expect(g.stdout).toContain('"greeting[evening]/file:/srv/greetings/evening.txt"');
   });
 
-  it('refuses to write over a file and writes nothing', async () => {
+  it('refuses to write over a file (or a dangling link) and writes nothing', async () => {
     const d = join(dir, 'taken');
-    await keel(['init', d]);
+    mkdirSync(join(d, 'states'), { recursive: true });
     writeFileSync(join(d, 'states/base.yaml'), 'mine\n');
+    symlinkSync(join(dir, 'nowhere'), join(d, 'inventory.yaml'));
     const r = await keel(['init', d]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: keel init: .*states\/base\.yaml.* already exist; nothing written\n  hint: /);
+    expect(r.stderr).toBe(`error: keel init: ${join(d, 'inventory.yaml')}, ${join(d, 'states/base.yaml')} already exist; nothing written\n  hint: run it in an empty folder (keel init DIR makes one)\n`);
     expect(readFileSync(join(d, 'states/base.yaml'), 'utf8')).toBe('mine\n');
+    expect(readdirSync(d).sort()).toEqual(['inventory.yaml', 'states']);
+    expect(readdirSync(join(d, 'states'))).toEqual(['base.yaml']);
   });
 });
