@@ -1,4 +1,5 @@
 /** Pure builders of the per-host report and its summary. */
+import { countResources } from '../report/counts.js';
 import type { SkippedResource } from '../config/types.js';
 import type { Change, ResourceModule } from '../module.js';
 import type { HostReport, HostStatus, ResourceReport } from '../report/types.js';
@@ -44,6 +45,8 @@ export function hostReport(host: string, phase: 'plan' | 'converge' | 'unreachab
   else if (phase === 'plan') status = summary.changed > 0 ? 'drift' : 'in-sync';
   else status = summary.changed > 0 ? 'changed' : 'ok';
   const report: HostReport = { host, status, durationMs: Date.now() - started, resources, summary };
+  // the Terraform-style counts the text headline gives (src/report/counts.ts), for a host that was planned or converged
+  if (phase === 'plan' || phase === 'converge') report.counts = countResources(resources, phase);
   if (error) report.error = error;
   return report;
 }

@@ -1,5 +1,6 @@
 /** The machine report (`--json`). Its JSON Schema is docs/report.schema.json; keep the two in step. */
 import type { Action, Change } from '../module.js';
+import type { Counts } from './counts.js';
 
 export type ResourceStatus = 'ok' | 'planned' | 'changed' | 'failed' | 'skipped';
 
@@ -53,6 +54,8 @@ export interface HostReport {
   roundTrips?: number;
   resources: ResourceReport[];
   summary: HostSummary;
+  /** Plan: what converge will do; converge: what it did (the words of the text headline). Absent for a host not planned. */
+  counts?: Counts;
 }
 
 export interface RunSummary {

@@ -86,6 +86,8 @@ describe('real reports validate against docs/report.schema.json', () => {
     expect(r).toMatchObject({ id: `file:${p.root}/ok.txt`, action: 'create', status: 'planned' });
     expect(r.source).toBe(`${p.dir}/states/site.yaml:2`);
     expect(r.diff).toContain('+ok');
+    // -t good: one file to add, and the counts the text headline gives
+    expect(plan.report.hosts[0].counts).toEqual({ add: 1, change: 0, destroy: 0, run: 0, refresh: 0, mayChange: 0 });
   });
 
   it('--log-level debug writes pino JSON lines to stderr, not stdout', () => {
@@ -106,6 +108,8 @@ describe('real reports validate against docs/report.schema.json', () => {
     expect(byId.get(`directory:${p.root}/a-file`)!.status).toBe('failed');
     expect(byId.get(`directory:${p.root}/a-file`)!.error).toContain('not a directory');
     expect(converge.report.summary).toMatchObject({ hosts: 1, failed: 1 });
+    // what converge did: the file added; the failed directory is not counted
+    expect(host.counts).toEqual({ add: 1, change: 0, destroy: 0, run: 0, refresh: 0, mayChange: 0 });
   });
 
   it('--log-file takes the logs: stderr stays empty, the file has JSON lines', () => {
