@@ -27,7 +27,7 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
   // the whole run in the same words, when there is more than one host to add up
   // the hosts whose headline gives counts (not an unreachable host, nor one whose plan failed)
   const counted = report.hosts.filter((h) => h.status !== 'unreachable' && !(h.status === 'failed' && report.command !== 'converge'));
-  if (report.hosts.length > 1 && counted.length) out.push(c.bold(countsLine(sumCounts(counted.map((h) => countResources(h.resources, report.command))), report.command, `${counted.length} hosts`)));
+  if (report.hosts.length > 1 && counted.length) out.push(c.bold(countsLine(sumCounts(counted.map((h) => countsOf(h, report.command))), report.command, `${counted.length} hosts`)));
   out.push(recap(report, c));
   return out.join('\n') + '\n';
 }
@@ -43,7 +43,7 @@ export function renderHost(host: HostReport, command: RunReport['command'], c: C
 }
 
 function hostHeadline(host: HostReport, command: RunReport['command']): string {
-  const counts = () => countsLine(countResources(host.resources, command), command);
+  const counts = () => countsLine(countsOf(host, command), command);
   switch (host.status) {
     case 'in-sync': return 'in sync';
     case 'drift': return counts();
@@ -54,9 +54,14 @@ function hostHeadline(host: HostReport, command: RunReport['command']): string {
   }
 }
 
+/** The counts the engine put in the report, or (a report made by hand) counted from its resources. */
+function countsOf(host: HostReport, command: RunReport['command']): Counts {
+  return host.counts ?? countResources(host.resources, command);
+}
+
 /** Something was applied before the failure: the headline says what. */
 function applied(host: HostReport): boolean {
-  return Object.values(countResources(host.resources, 'converge')).some((n) => n > 0);
+  return Object.values(countsOf(host, 'converge')).some((n) => n > 0);
 }
 
 function countsLine(n: Counts, command: RunReport['command'], scope?: string): string {
