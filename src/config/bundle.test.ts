@@ -1,7 +1,7 @@
 /**
  * Bundles from fixtures (test/fixtures/bundles): instance ids, params over host vars with
  * defaults, references resolved inside the instance first, sources from the bundle's folder,
- * bundle_path, `when:` on entries; and every mistake as one message at its place.
+ * bundle_path, a bundle's `states:` list, `when:` on entries; and every mistake as one message at its place.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,26 @@ describe('bundle instances', () => {
   });
 });
 
+describe("a bundle's states list, and entries whose when is true", () => {
+  const ids = compileHost(loadInventory(`${G}/inventory.yaml`), 'web2', builtinModules).map((r) => r.id);
+
+  it('applies the states bundle.yaml lists, in its order (b before a), and not the others (c)', () => {
+    const top = ids.filter((id) => id.startsWith('ordered[top]/'));
+    expect(top).toEqual(['ordered[top]/file:/tmp/keel-bundle-test/ordered-b', 'ordered[top]/file:/tmp/keel-bundle-test/ordered-a']);
+    expect(ids.some((id) => id.endsWith('ordered-c'))).toBe(false);
+  });
+
+  it('includes a state and a bundle instance whose when is true, from a state file and from the inventory', () => {
+    expect(ids).toEqual([
+      'pkg:curl', // include: {state: tools, when: true}
+      'ordered[inc]/file:/tmp/keel-bundle-test/ordered-b', // include: {bundle: ordered, when: true}
+      'ordered[inc]/file:/tmp/keel-bundle-test/ordered-a',
+      'ordered[top]/file:/tmp/keel-bundle-test/ordered-b', // inventory states: {bundle: ordered, when: true}
+      'ordered[top]/file:/tmp/keel-bundle-test/ordered-a',
+    ]);
+  });
+});
+
 describe('bundle mistakes', () => {
   const inv = loadInventory(`${B}/inventory.yaml`);
   const host = (h: string) => errorsOf(() => compileJobs(inv, [h], builtinModules));
@@ -85,10 +105,9 @@ describe('bundle mistakes', () => {
     ]);
   });
 
-  it('a missing param at the entry, a misspelt one at its key, a wrong value at the value', () => {
+  it('a missing param at the entry, a misspelt one at its key (once: not also as missing), a wrong value at the value', () => {
     expect(host('missing-param')).toEqual([`${I}:8:14: missing required key 'server_name' for bundle site[a] (params: server_name, port)`]);
     expect(host('misspelt-param')).toEqual([
-      `${I}:13:15: missing required key 'server_name' for bundle site[a] (params: server_name, port)`,
       `${I}:13:16: unknown key 'sever_name' for bundle site[a] (params: server_name, port): did you mean 'server_name'?`,
     ]);
     expect(host('wrong-type')).toEqual([`${I}:18:46: with.port: expected integer, found "high" (string)`]);

@@ -40,6 +40,10 @@ describe('compileHost errors', () => {
     expect(hostErrors('misspelt-key')).toEqual([`${S}/misspelt-key.yaml:3:5: unknown key 'modee' for file: did you mean 'mode'?`]);
   });
 
+  it('says a misspelt required key once, at the key, not also as missing', () => {
+    expect(hostErrors('misspelt-required')).toEqual([`${S}/misspelt-required.yaml:3:5: unknown key 'runn' for command: did you mean 'run'?`]);
+  });
+
   it('reports wrong types, enums and missing keys at the value or mapping', () => {
     expect(hostErrors('wrong-type')).toEqual([
       `${S}/wrong-type.yaml:4:11: resources[1].mode: expected string matching ^0?[0-7]{3,4}$, found 644 (number)`,
@@ -138,7 +142,7 @@ describe('compileHost errors', () => {
     const errs = validateInventory(loadInventory(`${F}/broken/inventory.yaml`), testModuleSet);
     const all = lines(errs);
     expect(all).toHaveLength(new Set(all).size);
-    expect(all).toHaveLength(23); // 2+1+1+3+2+1+1+1+2+1+4+4 across the twelve broken hosts
+    expect(all).toHaveLength(24); // 2+1+1+3+2+1+1+1+2+1+4+4+1 across the thirteen broken hosts
     expect(all).toContain(`${S}/misspelt-key.yaml:3:5: unknown key 'modee' for file: did you mean 'mode'?`);
     expect(all).toContain(`${S}/cycle-b.yaml:4:5: include cycle: ${S}/cycle-a.yaml -> ${S}/cycle-b.yaml -> ${S}/cycle-a.yaml`);
   });

@@ -197,7 +197,6 @@ describe('dynamic inventory: errors', () => {
       'inv3.yaml': 'sources:\n  - exe: ./mark.sh\n    timeout: 0\n',
     });
     expect(loadError(join(dir, 'inv3.yaml')).split('\n')).toEqual([
-      `${dir}/inv3.yaml:2:5: missing required key 'exec' for source sources[0]`,
       `${dir}/inv3.yaml:2:5: unknown key 'exe' for source sources[0]: did you mean 'exec'?`,
       `${dir}/inv3.yaml:3:14: sources[0].timeout: expected a value that is > 0, found 0 (number)`,
     ]);

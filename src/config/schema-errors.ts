@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
 import { ConfigError, type SourcePos } from '../errors.js';
 import { describeValue, nodeAt, pathString, posOf, type PathSeg, type YamlSource } from './source.js';
-import { didYouMean } from './suggest.js';
+import { closestMatch, didYouMean } from './suggest.js';
 
 export interface SchemaErrorContext {
   /** The YAML the data came from; without one (JSON an inventory script printed) `position` says where. */
@@ -29,13 +29,34 @@ type Schema = Record<string, unknown>;
 
 export function schemaErrors(errors: readonly ErrorObject[], ctx: SchemaErrorContext): ConfigError[] {
   const groups = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const misspelt = misspeltRequired(errors);
   const kept = errors.filter(
     (e) =>
       e.keyword !== 'if' &&
-      !groups.some((g) => g !== e && e.schemaPath.startsWith(`${g.schemaPath}/`)),
+      !groups.some((g) => g !== e && e.schemaPath.startsWith(`${g.schemaPath}/`)) &&
+      !(e.keyword === 'required' && misspelt.has(requiredKey(e.instancePath, missingProperty(e)))),
   );
   return kept.map((e) => toConfigError(e, ctx, errors));
 }
+
+/**
+ * A misspelt required key (`server_nam` for `server_name`) is one mistake: the unknown key's
+ * did-you-mean already names the missing key, so its "missing required key" is not said again.
+ */
+function misspeltRequired(errors: readonly ErrorObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const meant = closestMatch(unknownKey(e), knownKeys(e));
+    if (meant !== undefined) out.add(requiredKey(e.instancePath, meant));
+  }
+  return out;
+}
+
+const requiredKey = (instancePath: string, key: string) => `${instancePath}\u0000${key}`;
+const unknownKey = (e: ErrorObject) => String((e.params as { additionalProperty: string }).additionalProperty);
+const missingProperty = (e: ErrorObject) => String((e.params as { missingProperty: string }).missingProperty);
+const knownKeys = (e: ErrorObject) => Object.keys(((e.parentSchema ?? {}) as Schema).properties ?? {});
 
 function toConfigError(e: ErrorObject, ctx: SchemaErrorContext, all: readonly ErrorObject[]): ConfigError {
   const path = dataPath(e.instancePath, ctx.data);
@@ -52,13 +73,12 @@ function toConfigError(e: ErrorObject, ctx: SchemaErrorContext, all: readonly Er
 
   switch (e.keyword) {
     case 'additionalProperties': {
-      const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys((parent.properties ?? {}) as Schema);
+      const key = unknownKey(e);
       const { pos } = at([...path, key], true);
-      return new ConfigError(`unknown key '${key}' for ${ctx.subject(path)}${didYouMean(key, known, ': ')}`, { pos });
+      return new ConfigError(`unknown key '${key}' for ${ctx.subject(path)}${didYouMean(key, knownKeys(e), ': ')}`, { pos });
     }
     case 'required': {
-      const key = String((e.params as { missingProperty: string }).missingProperty);
+      const key = missingProperty(e);
       return new ConfigError(`missing required key '${key}' for ${ctx.subject(path)}`, { pos: at(path).pos });
     }
     case 'false schema': {
