@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // keel's demo: boots two throwaway lab hosts (root on Linux; the lab's Debian packages are
 // installed first when missing) and builds the example production stack over SSH: plan ->
-// converge -> plan, the page Django renders, a hand-made change detected and fixed; then takes
+// converge -> plan (the plan saved, drawn as an SVG, and applied as saved), the page Django renders, a hand-made change detected and fixed; then takes
 // the hosts down. Without root it runs the same on localhost through the local transport under a scratch
 // directory. Every step is the real `keel` command a user would type.
 import { spawnSync } from 'node:child_process';
@@ -74,7 +74,7 @@ const useLab = process.platform === 'linux' && process.getuid?.() === 0 && proce
 
 /** On a fresh Debian machine, install what the lab drives (once; apt-get is a no-op after). */
 function ensureLabPackages() {
-  const need = { mmdebstrap: 'mmdebstrap', 'systemd-nspawn': 'systemd-container', 'apt-cacher-ng': 'apt-cacher-ng', ip: 'iproute2', ssh: 'openssh-client', git: 'git' };
+  const need = { dot: 'graphviz', mmdebstrap: 'mmdebstrap', 'systemd-nspawn': 'systemd-container', 'apt-cacher-ng': 'apt-cacher-ng', ip: 'iproute2', ssh: 'openssh-client', git: 'git' };
   const missing = Object.entries(need).filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`]).status !== 0);
   if (missing.length === 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) return;
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
@@ -87,15 +87,17 @@ if (useLab) {
   try {
     // the app's code lives in a bare git repository on the web host, as on a git server
     sh('scripts/push-app.sh 10.199.0.11 .keel/lab/id_ed25519 .keel/lab/known_hosts');
-    keel(['plan'], { expect: [2] });
-    keel(['converge'], { expect: [0] });
+    // the reviewed-plan workflow: save the plan, draw it, apply exactly it
+    keel(['plan', '--out', '.keel/plan.keel'], { expect: [2] });
+    keel(['graph', '--format', 'svg', '--plan', '.keel/plan.keel', '-o', '.keel/stack.svg'], { expect: [0] });
+    keel(['converge', '.keel/plan.keel'], { expect: [0] });
     keel(['plan'], { expect: [0] });
     // two Django sites behind one Nginx (two instances of bundles/django_app)
     await showPage('10.199.0.11', 'superbook.lab');
     await showPage('10.199.0.11', 'shelf.lab');
     sh(`${labSsh} root@10.199.0.11 'systemctl stop nginx; chmod 0644 /etc/superbook/env'`);
     keel(['plan'], { expect: [2] });
-    keel(['converge'], { expect: [0] });
+    keel(['converge', '--yes'], { expect: [0] });
     await showPage('10.199.0.11', 'superbook.lab');
   } finally {
     if (process.env.KEEL_LAB_KEEP !== '1') keel(['lab', 'down']);
@@ -105,12 +107,12 @@ if (useLab) {
   const scratch = mkdtempSync(join(tmpdir(), 'keel-demo-'));
   const common = ['-i', 'examples/local/inventory.yaml', '--var', `root=${scratch}`];
   try {
-    keel(['plan', ...common], { expect: [2] });
-    keel(['converge', ...common], { expect: [0] });
+    keel(['plan', ...common, '--out', join(scratch, 'plan.keel')], { expect: [2] });
+    keel(['converge', join(scratch, 'plan.keel')], { expect: [0] });
     keel(['plan', ...common], { expect: [0] });
     sh(`echo 'edited by hand' >> ${scratch}/srv/www/index.html && chmod 600 ${scratch}/srv/app.conf`);
     keel(['plan', ...common], { expect: [2] });
-    keel(['converge', ...common], { expect: [0] });
+    keel(['converge', ...common, '--yes'], { expect: [0] });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

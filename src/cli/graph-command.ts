@@ -30,9 +30,11 @@ function readPlan(file: string): PlanStates {
     throw new UsageError(`--plan ${file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return planStates(JSON.parse(text));
+    const parsed = JSON.parse(text);
+    // a plan saved by keel plan --out carries the report keel plan --json prints
+    return planStates(parsed?.format === 'keel-plan' ? parsed.report : parsed);
   } catch {
-    throw new ConfigError(`--plan ${file}: not a keel report (JSON)`, { hint: 'give the output of `keel plan --json > plan.json`' });
+    throw new ConfigError(`--plan ${file}: not a keel report (JSON)`, { hint: 'give a plan saved by `keel plan --out plan.keel`, or the output of `keel plan --json > plan.json`' });
   }
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_DIFF_LINES } from '../report/change-lines.js';
 import type { RunFlags } from './run-command.js';
 import type { GraphFormat } from './graph-command.js';
 import type { CommonFlags } from './load.js';
+import { KEEL_VERSION } from '../version.js';
 import { registerLabCommand } from './lab-command.js';
 import { registerSecretCommand } from './secret-command.js';
 import { registerDriftCommand } from './drift-command.js';
@@ -19,7 +20,7 @@ import { registerHistoryCommand } from './history-command.js';
 
 const program = new Command('keel')
   .description('Declarative configuration management over SSH: plan shows drift, converge fixes it.')
-  .version('0.1.0')
+  .version(KEEL_VERSION)
   .showHelpAfterError();
 
 const common = (cmd: Command) =>
@@ -37,14 +38,27 @@ const runFlags = (cmd: Command) =>
     .option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is still refused)');
 
 runFlags(program.command('plan').description('show drift without changing anything (exit 0 in sync, 2 drift, 1 error)'))
+  .option('-q, --quiet', 'no progress on standard error')
+  .option('-o, --out <file>', 'also save the plan to this file (mode 0600, no secret in it): keel converge FILE applies exactly it')
   .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('plan', flags));
 
-runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure)'))
+runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure); on a terminal it shows the plan and asks first'))
+  .argument('[plan]', 'a plan saved by keel plan --out: apply exactly it, or nothing on a host that is no longer as planned')
+  .option('-q, --quiet', 'no progress on standard error')
+  .option('-y, --yes', 'do not show the plan and ask first (a converge that is not on a terminal, or --json, never asks)')
   .option('--detailed-exitcode', 'exit with a bitmask: 2 changed, 4 failed, 8 unreachable')
   .option('--lock-timeout <seconds>', `wait this long for another run's lock on a host, then fail that host (default ${DEFAULT_LOCK_TIMEOUT_SECONDS})`, wholeNumber('--lock-timeout', 0))
   .option('--serial <n|p%>', 'converge in rolling batches of this many hosts (or percent of them), one batch after another', serialValue)
   .option('--max-fail-percentage <p>', 'with --serial: stop before the next batch when more than p% of a batch failed', percentage('--max-fail-percentage'))
-  .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('converge', flags));
+  .action(async (plan: string | undefined, flags: RunFlags, cmd: Command) =>
+    (await import('./run-command.js')).runCommand('converge', flags, plan, explicitOptions(cmd)),
+  );
+
+logOptions(program.command('show').description('print a plan saved by keel plan --out (changes nothing, contacts no host)'))
+  .argument('<plan>', 'the plan file')
+  .option('--json', 'print its report as keel plan --json does (docs/report.schema.json)')
+  .option('--diff-lines <n>', `lines of each diff to show, the rest counted in a note (0: all)`, wholeNumber('--diff-lines', 0), DEFAULT_DIFF_LINES)
+  .action(async (plan: string, flags: { json?: boolean; diffLines: number }) => (await import('./show-command.js')).showCommand(plan, flags));
 
 common(program.command('validate').description('check inventory and states without contacting any host'))
   .option('--json', 'print {"errors": [...], "hosts", "resources"} (docs/errors.schema.json) instead of text')
@@ -86,6 +100,11 @@ registerHistoryCommand(program, logOptions);
 registerLabCommand(program, logOptions);
 registerSecretCommand(program, logOptions);
 program.hook('preAction', (_program, command) => applyLogFlags(command));
+
+/** The options given on the command line itself (not defaults). */
+function explicitOptions(cmd: Command): string[] {
+  return cmd.options.map((o) => o.attributeName()).filter((name) => cmd.getOptionValueSource(name) === 'cli');
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

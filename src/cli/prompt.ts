@@ -33,3 +33,16 @@ function askHidden(question: string): Promise<string> {
     });
   });
 }
+
+/** Ask a question on the terminal and read one line (echo on). */
+export function askLine(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    rl.question(question, (value) => {
+      resolve(value);
+      rl.close();
+    });
+    // end of input (Ctrl-D) is no answer
+    rl.on('close', () => resolve(''));
+  });
+}

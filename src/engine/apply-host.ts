@@ -28,6 +28,8 @@ export interface ApplyIO {
   log: Logger;
   /** Set when the user pressed Ctrl-C: finish the step in flight, skip the rest. */
   interrupted?: () => boolean;
+  /** Told before each resource's turn: how many are done, of how many, and which is next. */
+  progress?(done: number, total: number, resource: string): void;
 }
 
 interface Outcome {
@@ -101,6 +103,7 @@ export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<Resour
   for (const [pos, e] of entries.entries()) {
     const r = e.resource;
     const id = r.id;
+    io.progress?.(pos, entries.length, id);
     const early = outcomes.get(id); // applied ahead of its turn with a batch
     if (io.interrupted?.() && !early) {
       fail(e, 'interrupted (Ctrl-C) before this resource', id, 'skipped');

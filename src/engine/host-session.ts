@@ -11,12 +11,15 @@ import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { hostReport } from './host-report.js';
 import type { RemoteLock } from './remote-lock.js';
+import type { ProgressEvent } from './run-host.js';
 import { countRoundTrips } from './round-trips.js';
 
 export interface SessionOptions {
   connect(job: HostJob): Promise<Transport>;
   /** Take the host's run lock on the fresh connection (absent: no lock, as for plan). */
   lock?(transport: Transport): Promise<RemoteLock>;
+  /** A progress display is told each phase the host enters (run-host.ts). */
+  progress?(event: ProgressEvent): void;
 }
 
 /** Thrown by the probe phase when the connection dropped under it. */
@@ -39,6 +42,7 @@ export async function inHostSession(job: HostJob, opts: SessionOptions, log: Log
   let roundTrips = 0;
   for (let attempt = 1; ; attempt++) {
     let transport: Transport;
+    opts.progress?.({ host: job.host.name, phase: 'connect' });
     try {
       transport = await opts.connect(job);
     } catch (e) {

@@ -11,7 +11,7 @@ import { applyHost } from './apply-host.js';
 import { probePhase } from './facts-phase.js';
 import { inHostSession, type SessionOptions } from './host-session.js';
 import { hostReport, redactSecrets, skippedReport } from './host-report.js';
-import { planHost } from './plan-host.js';
+import { planHost, type HostPlan } from './plan-host.js';
 import { planReports } from './plan-report.js';
 
 export interface RunHostOptions extends SessionOptions {
@@ -19,6 +19,27 @@ export interface RunHostOptions extends SessionOptions {
   log: Logger;
   /** Set when the user pressed Ctrl-C: finish the step in flight, skip the rest. */
   interrupted?: () => boolean;
+  /** A saved plan: recorded as each host is planned, checked before a host applies anything. */
+  pin?: PlanPin;
+}
+
+/** What a host is doing now, for a progress display (src/cli/progress.ts). */
+export interface ProgressEvent {
+  host: string;
+  /** Entered: connecting, probing (and planning), applying resource `done + 1` of `total`. */
+  phase: 'connect' | 'probe' | 'apply';
+  /** apply: resources finished so far, of `total`, and the one now being applied. */
+  done?: number;
+  total?: number;
+  resource?: string;
+}
+
+/** How a saved plan (src/plan-file) sees a run: it never touches a host itself. */
+export interface PlanPin {
+  /** Plan: the host's plan, as it will be saved. */
+  record?(host: string, plan: HostPlan): void;
+  /** Converge: why this host's plan is not the saved one (then nothing is applied on it), or undefined. */
+  check?(host: string, plan: HostPlan): string | undefined;
 }
 
 export async function runHost(job: HostJob, opts: RunHostOptions): Promise<HostReport> {
@@ -39,10 +60,17 @@ async function runHostUnredacted(job: HostJob, opts: RunHostOptions): Promise<Ho
 
 async function planAndApply(compiled: HostJob, transport: Transport, opts: RunHostOptions, log: Logger, started: number): Promise<HostReport> {
   const sudo = compiled.host.connection.become;
+  opts.progress?.({ host: compiled.host.name, phase: 'probe' });
   const { job, facts, outputs } = await probePhase(compiled, transport, sudo, log);
   const plan = planHost(job, facts, outputs);
   const skipped = (job.skipped ?? []).map(skippedReport);
-  if (opts.mode === 'plan') return hostReport(job.host.name, 'plan', started, [...planReports(plan), ...skipped]);
-  const reports = await applyHost(plan, { transport, sudo, log, interrupted: opts.interrupted });
+  if (opts.mode === 'plan') {
+    opts.pin?.record?.(job.host.name, plan);
+    return hostReport(job.host.name, 'plan', started, [...planReports(plan), ...skipped]);
+  }
+  const refused = opts.pin?.check?.(job.host.name, plan);
+  if (refused !== undefined) return hostReport(job.host.name, 'failed', started, [], refused);
+  const progress = opts.progress && ((done: number, total: number, resource: string) => opts.progress!({ host: job.host.name, phase: 'apply', done, total, resource }));
+  const reports = await applyHost(plan, { transport, sudo, log, interrupted: opts.interrupted, progress });
   return hostReport(job.host.name, 'converge', started, [...reports, ...skipped]);
 }

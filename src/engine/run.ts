@@ -8,7 +8,7 @@ import type { HostReport, RunReport } from '../report/types.js';
 import { hostReport } from './host-report.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
-import { runHost } from './run-host.js';
+import { runHost, type PlanPin, type ProgressEvent } from './run-host.js';
 import { acquireRemoteLock, type LockSettings } from './remote-lock.js';
 import { rolloutReport, serialBatches, stopReason, type Serial } from './rollout.js';
 
@@ -24,6 +24,10 @@ export interface RunOptions {
   serial?: Serial;
   /** Stop before the next batch when more than this percentage of a batch failed. */
   maxFailPercent?: number;
+  /** A saved plan to record (plan) or to hold converge to (src/plan-file). */
+  pin?: PlanPin;
+  /** Told each phase a host enters (progress output). */
+  progress?(event: ProgressEvent): void;
   /** Called as each host finishes (progress output). */
   onHost?(report: RunReport['hosts'][number]): void;
 }
@@ -43,7 +47,7 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
     const report = blocker
       ? hostReport(job.host.name, 'failed', Date.now(), [], `not converged: it runs after ${blocker.host}, which ${blocker.status === 'failed' ? 'failed' : 'was unreachable'}`)
       : await limit(() =>
-          opts.interrupted?.() ? notStarted() : runHost(job, { mode, connect: opts.connect, lock: lockFor(job, opts.lock), log: opts.log, interrupted: opts.interrupted }),
+          opts.interrupted?.() ? notStarted() : runHost(job, { mode, connect: opts.connect, lock: lockFor(job, opts.lock), log: opts.log, interrupted: opts.interrupted, pin: opts.pin, progress: opts.progress }),
         );
     opts.onHost?.(report);
     return report;

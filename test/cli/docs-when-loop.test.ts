@@ -42,7 +42,7 @@ describe('docs/states.md examples', () => {
     expect(skipped).toEqual(['file:/etc/app/production.conf', 'service:app-metrics']);
     const shown = /\n {6}(file:\/etc\/app\/production\.conf .*is false)\n/.exec(text)![1];
     // plan only reads: the controller is probed, nothing is changed
-    const plan = await keel(['plan', '-i', 'inventory.yaml'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' } });
+    const plan = await keel(['plan', '-i', 'inventory.yaml', '--quiet'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' } });
     expect(plan.stderr).toBe('');
     expect(plan.stdout).toContain(`\n    ${shown}\n`);
   });

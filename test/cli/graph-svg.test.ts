@@ -51,6 +51,6 @@ describe('keel graph --format svg of the example stack', () => {
     writeFileSync(bad, 'not json');
     const r = await keel(['graph', '-i', inventory, '--plan', bad]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: --plan ${bad}: not a keel report (JSON)\n  hint: give the output of \`keel plan --json > plan.json\`\n`);
+    expect(r.stderr).toBe(`error: --plan ${bad}: not a keel report (JSON)\n  hint: give a plan saved by \`keel plan --out plan.keel\`, or the output of \`keel plan --json > plan.json\`\n`);
   });
 });

@@ -40,3 +40,9 @@ export async function keelJson(args: string[], opts: Parameters<typeof keel>[1] 
   }
   return { ...res, report };
 }
+
+/** The shell command line that runs keel with `args` (for a wrapper such as `script`), each word quoted. */
+export function keelCommandLine(args: string[]): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [process.execPath, '--import', TSX, MAIN, ...args].map(q).join(' ');
+}
