@@ -1,6 +1,6 @@
 /**
  * `npm run build`: keel as one ES module bundle in dist/ (esbuild), what bin/keel.js runs. Every
- * command's code is its own chunk, loaded by the command's dynamic import() (src/cli/main.ts),
+ * command's code is its own chunk, loaded by the command's dynamic import() (src/cli/program.ts),
  * so a command reads a handful of files instead of hundreds. Libraries that are native, spawn
  * workers or load on first use (ajv, diff) stay in node_modules. Then the built-in schemas'
  * validators are generated beside the bundle (scripts/build-validators.ts).

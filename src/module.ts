@@ -43,6 +43,12 @@ export interface Plan<Steps = unknown> {
    * does not show it as "may change", and converge need not probe it again.
    */
   settled?: boolean;
+  /**
+   * Set when the plan holds only if nothing applied before the resource changes it (a unit that
+   * does not exist yet, which the package installed first may bring, start and enable): why.
+   * With a dependency planned to change, plan shows it as "may change" with this reason.
+   */
+  provisional?: string;
 }
 
 /** Output of one resource's probe snippet, framed by the engine so any bytes survive. */

@@ -63,6 +63,7 @@ the command"; commands guarded only by onlyif or onchanges cannot be checked.
 A non-zero exit fails the resource and reports the last lines of stderr.
 
 Example:
+<!-- docs-test: {"vars": {"app_root": "/srv/app"}, "also": "- git: /srv/app\\n  repo: https://git.example.com/app.git\\n- file: /etc/app/workers.conf\\n- file: /etc/app/queues.conf\\n"} -->
 \`\`\`yaml
 - command: migrate
   run: python3 manage.py migrate --noinput

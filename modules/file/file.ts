@@ -52,6 +52,7 @@ is an error. Without content it composes with line resources on the same path (s
 per path in docs/states.md).
 
 Example:
+<!-- docs-test: {"files": {"states/files/logo.png": "PNG"}} -->
 \`\`\`yaml
 - file: /etc/motd
   content: "Managed by keel\\n"

@@ -57,6 +57,7 @@ without a password is sent with an empty one. A password in any other URL (\`ssh
 error: git cannot use it there.
 
 Example:
+<!-- docs-test: {"also": "- directory: /srv/app\\n"} -->
 \`\`\`yaml
 - git: /srv/app/src
   repo: https://github.com/example/app.git

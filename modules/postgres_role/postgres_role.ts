@@ -67,6 +67,7 @@ apply fails with "PostgreSQL is not running on the host". \`pkg:postgresql\` and
 \`service:postgresql\` are required automatically when they are declared.
 
 Example:
+<!-- docs-test: {"vars": {"db_password": "example"}} -->
 \`\`\`yaml
 - postgres_role: superbook
   password: "{{ db_password }}"

@@ -38,6 +38,7 @@ watched change: it already runs with the new configuration. A unit keel manages 
 systemd_unit is applied (and systemd reloaded) before the service that uses it.
 
 Example:
+<!-- docs-test: {"files": {"states/app.conf.j2": "server {}\\n"}, "also": "- template: /etc/nginx/sites-enabled/app.conf\\n  source: app.conf.j2\\n- systemd_unit: gunicorn.service\\n  content: \\"[Service]\\\\nExecStart=/bin/true\\\\n\\"\\n"} -->
 \`\`\`yaml
 - service: nginx
   running: true

@@ -62,6 +62,7 @@ the path (an alias, or a mask: a link to /dev/null) is replaced by the file: do 
 masked: true for the same unit.
 
 Example:
+<!-- docs-test: {"files": {"states/templates/gunicorn.service.j2": "[Service]\\nExecStart=/bin/true\\n"}} -->
 \`\`\`yaml
 - systemd_unit: gunicorn.service
   template: templates/gunicorn.service.j2

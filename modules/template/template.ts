@@ -48,6 +48,7 @@ directory, then in the state file's directory; a name starting with ./ or ../ is
 the including file and may not leave those directories. Output is not HTML-escaped.
 
 Example:
+<!-- docs-test: {"files": {"states/templates/nginx-app.conf.j2": "upstream {{ upstream_port }};\\n"}} -->
 \`\`\`yaml
 - template: /etc/nginx/sites-enabled/app.conf
   source: templates/nginx-app.conf.j2

@@ -50,7 +50,17 @@ const settled: ResourceModule<{ name: string }, null> = {
   plan: () => ({ action: 'none', changes: [], settled: true }),
   apply: async () => {},
 };
-const modules = moduleSet([value, daemon, settled]);
+/** A unit that does not exist yet: a start planned that what is applied first may do. */
+const unit: ResourceModule<{ name: string }, null> = {
+  kind: 'unit',
+  doc: 'test only',
+  schema: { type: 'object', properties: {} },
+  probe: () => ':',
+  parse: () => null,
+  plan: (spec) => ({ action: 'update', changes: [{ field: 'running', from: false, to: true }], provisional: `${spec.name} does not exist yet` }),
+  apply: async () => {},
+};
+const modules = moduleSet([value, daemon, settled, unit]);
 const facts = { osId: 'debian' } as Facts;
 
 let index = 0;
@@ -116,6 +126,19 @@ describe('planHost (pure, from fixtures)', () => {
     const plan = planHost(job([a, s, v]), facts, [out('old'), out(''), out('same')]);
     expect(plan.entries.map((e) => e.uncertain)).toEqual([false, false, true]);
     expect(planReports(plan).map((r) => r.action)).toEqual(['update', 'none', 'may-change']);
+  });
+
+  it('a provisional change is "may change" when a dependency changes first, a change when none does', () => {
+    const pkg = res('value', 'pkg', { want: 'installed' });
+    const after = res('unit', 'pg', {}, { require: ['value:pkg'] });
+    const alone = res('unit', 'lone', {});
+    const [, ra, rl] = planReports(planHost(job([pkg, after, alone]), facts, [out('absent'), out(''), out('')]));
+    expect(ra).toMatchObject({ action: 'may-change', status: 'planned', note: 'pg does not exist yet: value:pkg is applied first and may do this' });
+    expect(ra.changes).toEqual([{ field: 'running', from: false, to: true }]);
+    expect(rl).toMatchObject({ action: 'update', status: 'planned' });
+    // in sync, the dependency changes nothing: the change is certain
+    const [, rs] = planReports(planHost(job([pkg, after]), facts, [out('installed'), out('')]));
+    expect(rs.action).toBe('update');
   });
 
   it("waiting on a dependency, an error's hint (for a file nothing creates) is left out; alone it is shown", () => {

@@ -14,8 +14,7 @@ export function planReports(plan: HostPlan): ResourceReport[] {
       const report = resourceReport(r, e.mod, undefined, 'planned');
       report.action = 'may-change';
       const first = (job.graph.deps.get(r.id) ?? []).filter((d) => isPlanned(byId, d));
-      const shown = first.length > 3 ? `${first.slice(0, 3).join(', ')} and ${first.length - 3} more` : first.join(', ');
-      report.note = `cannot be planned until ${shown} ${first.length === 1 ? 'is' : 'are'} applied: ${e.error.message}`;
+      report.note = `cannot be planned until ${listed(first)} ${first.length === 1 ? 'is' : 'are'} applied: ${e.error.message}`;
       return report;
     }
     if (e.error) return resourceReport(r, e.mod, undefined, 'failed', e.error);
@@ -23,8 +22,18 @@ export function planReports(plan: HostPlan): ResourceReport[] {
     // in sync, but a dependency will change first: may change, unless that change only refreshes it
     const waitsOn = (job.graph.deps.get(r.id) ?? []).filter((d) => isPlanned(byId, d) && !e.refresh?.because.includes(d));
     if (e.uncertain && e.plan!.action === 'none' && waitsOn.length) report.action = 'may-change';
+    // a change that what is applied first may make: shown as may change, with the changes it has now
+    if (e.uncertain && e.plan!.provisional && waitsOn.length) {
+      report.action = 'may-change';
+      report.note = `${e.plan!.provisional}: ${listed(waitsOn)} ${waitsOn.length === 1 ? 'is' : 'are'} applied first and may do this`;
+    }
     if (e.refresh) report.refresh = e.refresh;
     else if (report.action === 'none') report.status = 'ok';
     return report;
   });
+}
+
+/** Ids for a note: the first three and how many more. */
+function listed(ids: readonly string[]): string {
+  return ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');
 }

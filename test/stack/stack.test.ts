@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, keel, keelJson } from '../helpers/keel.js';
+import { planAndConvergeSets } from '../helpers/plan-sets.js';
 import { labHosts, labSkip } from '../lab/lab-env.js';
 import { onHost } from '../lab-ssh/lab-inventory.js';
 
@@ -81,10 +82,15 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     });
   });
 
-  it('builds the whole stack in one converge; Django renders a row it read from PostgreSQL', async () => {
-    const plan = await keel(['plan', '-i', inventory]);
+  it('builds the whole stack in one converge of a saved plan; Django renders a row it read from PostgreSQL', async () => {
+    const saved = join(dir, 'first.keel');
+    const plan = await keel(['plan', '-i', inventory, '--out', saved]);
     expect(plan.code, plan.stderr).toBe(2);
-    const conv = await keelJson(['converge', '-i', inventory], { timeoutMs: 900_000 });
+    expect(readFileSync(saved, 'utf8')).not.toContain('lab-only-secret');
+    const conv = await keelJson(['converge', saved], { timeoutMs: 900_000 });
+    // the plan said what converge did, but for what it showed as "may change"
+    const planReport = JSON.parse((await keel(['show', saved, '--json'])).stdout);
+    for (const [host, s] of Object.entries(planAndConvergeSets(planReport, conv.report))) expect(s.applied, `${host}: may change ${s.open.join(', ')}`).toEqual(s.planned);
     // the env file holds the database password: its diff shows it as (sensitive) (sensitive_vars)
     expect(conv.stdout).not.toContain('lab-only-secret');
     expect(conv.stdout).toContain('SUPERBOOK_DB_PASSWORD=(sensitive)');
@@ -132,6 +138,8 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
 
     const conv = await keelJson(['converge', '-i', inventory]);
     expect(conv.code).toBe(0);
+    // nothing was left open: the plan's sets are exactly converge's
+    for (const s of Object.values(planAndConvergeSets(plan.report, conv.report))) expect(s.applied).toEqual(s.planned);
     // both sites run the repository's main: each deploys, and nothing else changes
     expect(changedIds(conv.report, 'web1')).toEqual(
       ['shelf', 'superbook'].flatMap((s) => [app(s, 'command:collectstatic'), app(s, 'command:migrate'), app(s, `git:/srv/${s}`), app(s, `service:gunicorn-${s}`)]),
@@ -153,7 +161,8 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     // the role owns the app's tables: hand them to postgres first, as an admin would (last test:
     // the app cannot read them afterwards, which keel does not manage)
     await onHost(db, `cd / && runuser -u postgres -- psql -q -d superbook -c 'REASSIGN OWNED BY superbook TO postgres' -c 'DROP OWNED BY superbook' -c 'ALTER DATABASE superbook OWNER TO postgres' -c 'DROP ROLE superbook'`);
-    const plan = await keelJson(['plan', '-i', inventory]);
+    const saved = join(dir, 'drift.keel');
+    const plan = await keelJson(['plan', '-i', inventory, '--out', saved]);
     expect(plan.code).toBe(2);
     const res = (host: string, id: string) => plan.report.hosts.find((h: any) => h.host === host).resources.find((r: any) => r.id === id);
     expect(res('web1', 'service:nginx').changes).toContainEqual({ field: 'running', from: false, to: true });
@@ -167,9 +176,10 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     expect(res('db1', 'postgres_app[shelf]/postgres_role:shelf').action).toBe('none');
     expect(plan.stdout).not.toContain('lab-only-secret');
 
-    const conv = await keel(['converge', '-i', inventory]);
+    const conv = await keelJson(['converge', saved]);
     expect(conv.code, conv.stdout).toBe(0);
     expect(conv.stdout).not.toContain('lab-only-secret');
+    for (const [host, s] of Object.entries(planAndConvergeSets(plan.report, conv.report))) expect(s.applied, `${host}: may change ${s.open.join(', ')}`).toEqual(s.planned);
     expect((await keel(['plan', '-i', inventory])).code).toBe(0);
     expect(await onHost(web, 'systemctl is-active nginx; stat -c %a /etc/superbook/env; grep -c "edited by hand" /etc/nginx/sites-enabled/superbook.lab.conf || true')).toBe('active\n640\n0\n');
     // the role is back, with its password: log in with it over TCP

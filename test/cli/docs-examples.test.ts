@@ -1,0 +1,208 @@
+/**
+ * The docs cannot drift from keel: every ```yaml block of README.md and docs/ is valid YAML and,
+ * when it is a state (resources, include) or a list of resources (docs/modules.md), compiles with
+ * keel's own compiler on a local host; every ```sh line that runs keel parses with keel's own
+ * command line (commands, flags, flag values, arguments) and every `npm run X` is a script of
+ * package.json. A block that needs more than itself says so in an HTML comment just before it:
+ * `<!-- docs-test: {"vars": {...}, "files": {"states/x.j2": "..."}, "also": "- directory: /srv"} -->`, or
+ * `<!-- docs-test: {"skip": "why"} -->`. The flows (getting started, the stack) run for real in
+ * test/lab-ssh/init.test.ts, test/stack/stack.test.ts and the demo.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { parseDocument } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadInventory, selectHosts } from '../../src/config/index.js';
+import { compileJobs } from '../../src/engine/compile.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { builtinModules } from '../../modules/index.js';
+import { REPO } from '../helpers/keel.js';
+
+interface Block {
+  where: string;
+  lang: string;
+  text: string;
+  /** What the block needs besides itself: variables, files beside the state, more resources (YAML list items) to refer to. */
+  note?: { vars?: Record<string, unknown>; files?: Record<string, string>; also?: string; skip?: string };
+}
+
+const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
+function blocks(): Block[] {
+  const out: Block[] = [];
+  for (const doc of DOCS) {
+    const text = readFileSync(join(REPO, doc), 'utf8');
+    for (const m of text.matchAll(/(?:<!-- docs-test: (\{.*\}) -->\n)?```(yaml|sh)\n([\s\S]*?)```/g)) {
+      const line = text.slice(0, m.index).split('\n').length + (m[1] ? 1 : 0);
+      out.push({ where: `${doc}:${line}`, lang: m[2], text: m[3], note: m[1] ? JSON.parse(m[1]) : undefined });
+    }
+  }
+  return out;
+}
+
+const all = blocks();
+const yamlBlocks = all.filter((b) => b.lang === 'yaml');
+const shBlocks = all.filter((b) => b.lang === 'sh');
+
+/** A YAML document as keel reads it (`!secret` is keel's own tag). */
+function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { customTags: [{ tag: '!secret', resolve: (s: string) => s }] });
+  if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
+  return doc.toJS();
+}
+
+function isState(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0 && v.every((x) => x && typeof x === 'object' && !Array.isArray(x));
+  return !!v && typeof v === 'object' && ('resources' in v || 'include' in v);
+}
+
+const indent = (text: string) => text.replace(/^(?=.)/gm, '  ');
+
+/** Compile a state block on a local host: the keel errors, formatted, or []. */
+function compileState(b: Block, value: unknown): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-docs-'));
+  try {
+    const items = Array.isArray(value) ? b.text : '';
+    const also = b.note?.also ?? '';
+    // a list of resources, or a state whose resources list comes last: the `also` items join it
+    const state = Array.isArray(value) || !also ? `${items ? 'resources:\n' + indent(items) : b.text}${also ? indent(also) : ''}` : `${b.text}${indent(also)}`;
+    const write = (rel: string, text: string) => {
+      mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    };
+    write('states/doc.yaml', state);
+    for (const [rel, text] of Object.entries(b.note?.files ?? {})) write(rel, text);
+    write('inventory.yaml', JSON.stringify({ hosts: { docs: { connection: 'local', vars: b.note?.vars ?? {}, states: ['doc'] } } }));
+    try {
+      const inv = loadInventory(join(dir, 'inventory.yaml'));
+      compileJobs(inv, selectHosts(inv, undefined), builtinModules, []);
+      return [];
+    } catch (e) {
+      return [(e as { format?: () => string }).format?.() ?? String(e)];
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the YAML examples of the docs', () => {
+  it('there are examples to check (the extraction works)', () => {
+    expect(yamlBlocks.length).toBeGreaterThan(30);
+    expect(yamlBlocks.filter((b) => isState(parseYaml(b.text))).length).toBeGreaterThan(20);
+    // and a stale one would fail: a misspelt key, a missing variable
+    const stale: Block = { where: 'x', lang: 'yaml', text: '- file: /etc/motd\n  modee: "0644"\n' };
+    expect(compileState(stale, parseYaml(stale.text))[0]).toMatch(/unknown key 'modee' for file: did you mean 'mode'\?/);
+    const unset: Block = { where: 'x', lang: 'yaml', text: 'resources:\n  - file: "/srv/{{ app }}"\n' };
+    expect(compileState(unset, parseYaml(unset.text))[0]).toMatch(/undefined variable 'app'/);
+  });
+
+  it.each(yamlBlocks.map((b) => [b.where, b] as const))('%s', (_where, b) => {
+    if (b.note?.skip) return expect(b.note.skip.length).toBeGreaterThan(10);
+    const value = parseYaml(b.text);
+    if (isState(value)) expect(compileState(b, value)).toEqual([]);
+  });
+});
+
+/** The keel (and npm run) commands of a ```sh block, as word lists. */
+export function commandsOf(text: string): string[][] {
+  const out: string[][] = [];
+  for (const raw of text.split('\n')) {
+    const words = shellWords(raw.replace(/^\$ /, ''));
+    let segment: string[] = [];
+    for (const w of [...words, ';']) {
+      if (w === ';' || w === '&&' || w === '||' || w === '|') {
+        if (segment[0] === 'sudo') segment.shift();
+        if (segment[0] === 'keel' || (segment[0] === 'npm' && segment[1] === 'run')) out.push(segment);
+        segment = [];
+      } else if (/^\d?>/.test(w)) segment.push('>'); // a redirection ends the command's words
+      else segment.push(w);
+    }
+  }
+  return out.map((c) => (c.includes('>') ? c.slice(0, c.indexOf('>')) : c));
+}
+
+/** Shell words of a line: quotes, a comment, the operators ; && || | as words of their own. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let has = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "'" || ch === '"') {
+      const end = line.indexOf(ch, i + 1);
+      cur += line.slice(i + 1, end < 0 ? line.length : end);
+      has = true;
+      i = end < 0 ? line.length : end;
+    } else if (ch === '#' && !has) break;
+    else if (/\s/.test(ch)) {
+      if (has) words.push(cur);
+      cur = '';
+      has = false;
+    } else if (';|&'.includes(ch)) {
+      if (has) words.push(cur);
+      const op = line.slice(i, i + 2) === '&&' || line.slice(i, i + 2) === '||' ? line.slice(i, i + 2) : ch;
+      words.push(op);
+      i += op.length - 1;
+      cur = '';
+      has = false;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has) words.push(cur);
+  return words;
+}
+
+/** Why `keel ARGS` would not parse, or undefined. The actions never run. */
+function parseProblem(args: string[]): string | undefined {
+  const program = buildProgram();
+  let cmd: Command = program;
+  const rest = [...args];
+  for (;;) {
+    const sub: Command | undefined = cmd.commands.find((c) => c.name() === rest[0] || c.aliases().includes(rest[0]));
+    if (!sub) break;
+    cmd = sub;
+    rest.shift();
+  }
+  if (cmd === program) return rest.length === 1 && ['--help', '--version', '-h', '-V'].includes(rest[0]) ? undefined : `no command ${rest[0]}`;
+  if (cmd.commands.length && !rest.includes('--help')) return `${cmd.name()} needs a subcommand: ${cmd.commands.map((c) => c.name()).join(', ')}`;
+  cmd.exitOverride();
+  try {
+    const { operands, unknown } = cmd.parseOptions(rest);
+    if (unknown.length) return `unknown option ${unknown[0]}`;
+    const spec = cmd.registeredArguments;
+    const required = spec.filter((a) => a.required).length;
+    const most = spec.some((a) => a.variadic) ? Infinity : spec.length;
+    if (operands.length < required || operands.length > most) return `${operands.length} arguments (${cmd.name()} takes ${required} to ${most})`;
+    spec.forEach((a, i) => {
+      const choices = (a as unknown as { argChoices?: string[] }).argChoices;
+      if (choices && operands[i] !== undefined && !choices.includes(operands[i])) throw new Error(`argument ${operands[i]}: not one of ${choices.join(', ')}`);
+    });
+  } catch (e) {
+    return e instanceof CommanderError || e instanceof Error ? e.message : String(e);
+  }
+  return undefined;
+}
+
+describe('the shell commands of the docs', () => {
+  const scripts = Object.keys(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts);
+  const commands = shBlocks.flatMap((b) => commandsOf(b.text).map((c) => [`${b.where}: ${c.join(' ')}`, c] as const));
+
+  it('there are commands to check, and a wrong one would be caught', () => {
+    expect(commands.length).toBeGreaterThan(40);
+    expect(parseProblem(['plan', '--outt', 'x'])).toBe('unknown option --outt');
+    expect(parseProblem(['plann'])).toBe('no command plann');
+    expect(parseProblem(['graph', '--format', 'jpeg'])).toMatch(/jpeg/);
+    expect(parseProblem(['show'])).toMatch(/0 arguments/);
+    expect(parseProblem(['lab'])).toMatch(/needs a subcommand/);
+    expect(commandsOf(`sudo keel lab up 3 # boot\nkeel plan --json > r.json && keel show p.keel | less`)).toEqual([['keel', 'lab', 'up', '3'], ['keel', 'plan', '--json'], ['keel', 'show', 'p.keel']]);
+  });
+
+  it.each(commands)('%s', (_where, c) => {
+    if (c[0] === 'npm') expect(scripts).toContain(c[2]);
+    else expect(parseProblem(c.slice(1))).toBeUndefined();
+  });
+});
