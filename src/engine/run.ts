@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { HostReport, RunReport } from '../report/types.js';
 import { hostReport } from './host-report.js';
+import { countedHosts, sumCounts } from '../report/counts.js';
 import type { Transport } from '../transport/types.js';
 import type { HostJob } from './compile.js';
 import { runHost, type PlanPin, type ProgressEvent } from './run-host.js';
@@ -87,6 +88,7 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
       changed: ordered.filter((h) => h.status === 'changed').length,
       failed: ordered.filter((h) => h.status === 'failed').length,
       unreachable: ordered.filter((h) => h.status === 'unreachable').length,
+      counts: sumCounts(countedHosts(ordered, opts.command).flatMap((h) => (h.counts ? [h.counts] : []))),
     },
   };
   if (opts.serial) report.rollout = rolloutReport(batches.map((b) => b.map((j) => j.host.name)), stop);

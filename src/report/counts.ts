@@ -5,7 +5,7 @@
  * a change; a refresh (a restart, a reload, a handler) that a change triggers counts on its own,
  * also on a resource that changes itself. Pure.
  */
-import type { ResourceReport } from './types.js';
+import type { HostReport, ResourceReport, RunReport } from './types.js';
 
 export interface Counts {
   add: number;
@@ -45,6 +45,11 @@ export function sumCounts(all: readonly Counts[]): Counts {
   const n: Counts = { add: 0, change: 0, destroy: 0, run: 0, refresh: 0, mayChange: 0 };
   for (const c of all) for (const k of Object.keys(n) as (keyof Counts)[]) n[k] += c[k];
   return n;
+}
+
+/** The hosts whose counts make the run's total (text and summary.counts): not an unreachable host, nor one whose plan failed. */
+export function countedHosts(hosts: readonly HostReport[], command: RunReport['command']): HostReport[] {
+  return hosts.filter((h) => h.status !== 'unreachable' && !(h.status === 'failed' && command !== 'converge'));
 }
 
 /** `Plan: 2 to add, 3 to change, 1 to destroy, 1 to run, 2 to refresh` (`, 1 may change` when any). */

@@ -6,7 +6,7 @@
 import pc from 'picocolors';
 import { escapeTerminal as esc, escapeTerminalLine as escLine } from './escape.js';
 import { changeLines, DEFAULT_DIFF_LINES, type Line } from './change-lines.js';
-import { appliedLine, countResources, planLine, sumCounts, type Counts } from './counts.js';
+import { appliedLine, countedHosts, countResources, planLine, sumCounts, type Counts } from './counts.js';
 import type { HostReport, ResourceReport, RunReport } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -25,8 +25,7 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
   const out: string[] = [];
   for (const host of report.hosts) out.push(renderHost(host, report.command, c, diffLines));
   // the whole run in the same words, when there is more than one host to add up
-  // the hosts whose headline gives counts (not an unreachable host, nor one whose plan failed)
-  const counted = report.hosts.filter((h) => h.status !== 'unreachable' && !(h.status === 'failed' && report.command !== 'converge'));
+  const counted = countedHosts(report.hosts, report.command);
   if (report.hosts.length > 1 && counted.length) out.push(c.bold(countsLine(sumCounts(counted.map((h) => countsOf(h, report.command))), report.command, `${counted.length} hosts`)));
   out.push(recap(report, c));
   return out.join('\n') + '\n';

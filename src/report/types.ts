@@ -64,6 +64,8 @@ export interface RunSummary {
   changed: number;
   failed: number;
   unreachable: number;
+  /** The total of the hosts' counts (those planned or converged; not an unreachable host, nor one whose plan failed): the text's `Plan (N hosts): ...` line. Absent in runs recorded before it existed. */
+  counts?: Counts;
 }
 
 /** Present when the run went in rolling batches (`--serial`). */

@@ -88,6 +88,7 @@ describe('real reports validate against docs/report.schema.json', () => {
     expect(r.diff).toContain('+ok');
     // -t good: one file to add, and the counts the text headline gives
     expect(plan.report.hosts[0].counts).toEqual({ add: 1, change: 0, destroy: 0, run: 0, refresh: 0, mayChange: 0 });
+    expect(plan.report.summary.counts).toEqual(plan.report.hosts[0].counts);
   });
 
   it('--log-level debug writes pino JSON lines to stderr, not stdout', () => {
