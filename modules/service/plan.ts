@@ -90,8 +90,8 @@ export function planService(want: ServiceWant, cur: UnitState, facts: HostFacts,
     action: 'update',
     changes,
     steps: { unit, ops, oneshot: cur.type === 'oneshot' && !cur.remainAfterExit },
-    // the package that brings the unit may start and enable it too
-    ...(missing ? { provisional: `${name} does not exist yet` } : {}),
+    // a unit no resource of the run writes comes with something else (a package), which may start and enable it too
+    ...(missing && !unitMayChange ? { provisional: `${name} does not exist yet` } : {}),
   };
 }
 

@@ -90,6 +90,13 @@ describe('service steps', () => {
     const plan = planOf({ name: 'nginx', running: true }, show({ ActiveState: 'inactive', NeedDaemonReload: 'yes' }));
     expect(plan.steps?.ops).toEqual(['daemon-reload', 'start']);
   });
+  it('a unit that does not exist yet is provisional, unless a unit file of the run brings it', () => {
+    const missing = show({ LoadState: 'not-found', ActiveState: 'inactive', IsEnabled: 'not-found' });
+    const spec = { name: 'nginx', running: true, enabled: true };
+    expect(planOf(spec, missing).provisional).toBe('nginx.service does not exist yet');
+    expect(planOf(spec, missing, { 'systemd_unit:nginx.service': true }).provisional).toBeUndefined();
+    expect(planOf(spec, show({ LoadState: 'loaded', ActiveState: 'inactive', IsEnabled: 'disabled' })).provisional).toBeUndefined();
+  });
   it('notes oneshot units for the error hint', () => {
     expect(planOf({ name: 'x', running: true }, show({ Id: 'x.service', ActiveState: 'inactive', Type: 'oneshot' })).steps?.oneshot).toBe(true);
   });

@@ -133,7 +133,7 @@ describe('planHost (pure, from fixtures)', () => {
     const after = res('unit', 'pg', {}, { require: ['value:pkg'] });
     const alone = res('unit', 'lone', {});
     const [, ra, rl] = planReports(planHost(job([pkg, after, alone]), facts, [out('absent'), out(''), out('')]));
-    expect(ra).toMatchObject({ action: 'may-change', status: 'planned', note: 'pg does not exist yet: value:pkg is applied first and may do this' });
+    expect(ra).toMatchObject({ action: 'may-change', status: 'planned', note: 'pg does not exist yet: planned again once value:pkg is applied' });
     expect(ra.changes).toEqual([{ field: 'running', from: false, to: true }]);
     expect(rl).toMatchObject({ action: 'update', status: 'planned' });
     // in sync, the dependency changes nothing: the change is certain

@@ -25,7 +25,7 @@ export function planReports(plan: HostPlan): ResourceReport[] {
     // a change that what is applied first may make: shown as may change, with the changes it has now
     if (e.uncertain && e.plan!.provisional && waitsOn.length) {
       report.action = 'may-change';
-      report.note = `${e.plan!.provisional}: ${listed(waitsOn)} ${waitsOn.length === 1 ? 'is' : 'are'} applied first and may do this`;
+      report.note = `${e.plan!.provisional}: planned again once ${listed(waitsOn)} ${waitsOn.length === 1 ? 'is' : 'are'} applied`;
     }
     if (e.refresh) report.refresh = e.refresh;
     else if (report.action === 'none') report.status = 'ok';
