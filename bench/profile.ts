@@ -5,7 +5,7 @@
  * samples' self time split by area: each src/ folder and modules/ (the bundle's functions mapped
  * back to their sources through its source maps), each library in node_modules, Node's own
  * modules, the garbage collector. Prints the table; the profiles stay in .keel/profile/cpu (open
- * one in Chrome's DevTools).
+ * one in Chrome's DevTools). KEEL_LAB_KEEP=1 leaves the lab up.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { SourceMap } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './index.js';
-import { benchLab, benchLabUp, repo } from './workdir.js';
+import { benchLab, benchLabDown, benchLabUp, repo } from './workdir.js';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
@@ -76,16 +76,15 @@ export async function run(opts: BenchOptions): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   try {
-    plan(false);
-  } catch {
-    /* drift: exit 2 */
-  }
-  for (let i = 0; i < opts.runs; i++) {
-    try {
-      plan(true);
-    } catch {
-      /* exit 2 */
+    for (let i = 0; i <= opts.runs; i++) {
+      try {
+        plan(i > 0); // the first run warms up, unprofiled
+      } catch (e) {
+        if ((e as { status?: number }).status !== 2) throw e; // 2: drift, as on fresh hosts
+      }
     }
+  } finally {
+    if (process.env.KEEL_LAB_KEEP !== '1') await benchLabDown(where);
   }
   const profiles = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
   if (profiles.length !== opts.runs) throw new Error(`bench: ${profiles.length} profiles for ${opts.runs} runs (a worker thread?)`);
