@@ -9,6 +9,7 @@ import { compileJobs } from '../engine/compile.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { planStates, toDot, toMermaid, type PlanStates } from '../graph/render.js';
 import { loadCommon, type CommonFlags } from './load.js';
+import { PLAN_FORMAT, readSavedPlan } from '../plan-file/saved-plan.js';
 
 export type GraphFormat = 'dot' | 'mermaid' | 'svg' | 'png';
 
@@ -29,13 +30,14 @@ function readPlan(file: string): PlanStates {
   } catch (e) {
     throw new UsageError(`--plan ${file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  let parsed: Parameters<typeof planStates>[0] & { format?: unknown };
   try {
-    const parsed = JSON.parse(text);
-    // a plan saved by keel plan --out carries the report keel plan --json prints
-    return planStates(parsed?.format === 'keel-plan' ? parsed.report : parsed);
+    parsed = JSON.parse(text);
   } catch {
     throw new ConfigError(`--plan ${file}: not a keel report (JSON)`, { hint: 'give a plan saved by `keel plan --out plan.keel`, or the output of `keel plan --json > plan.json`' });
   }
+  // a plan saved by keel plan --out: checked as keel converge checks it, then its report
+  return planStates(parsed?.format === PLAN_FORMAT ? readSavedPlan(file).report : parsed);
 }
 
 /** DOT through Graphviz's dot: SVG text or PNG bytes. */

@@ -22,11 +22,14 @@ export interface Progress {
   host(r: HostReport): void;
   /** Run `fn` with the display out of the way (a passphrase prompt). */
   around<T>(fn: () => Promise<T>): Promise<T>;
+  /** A line of its own on stderr (a lock being waited for, Ctrl-C), above the live lines. */
+  say(line: string): void;
   /** The run is over: clear the live lines. */
   stop(): void;
 }
 
-const QUIET: Progress = { event: () => undefined, host: () => undefined, around: (fn) => fn(), stop: () => undefined };
+const sayPlain = (line: string) => void process.stderr.write(`${line}\n`);
+const QUIET: Progress = { event: () => undefined, host: () => undefined, around: (fn) => fn(), say: sayPlain, stop: () => undefined };
 
 export async function startProgress(mode: ProgressMode, command: RunReport['command'], hosts: readonly string[]): Promise<Progress> {
   if (mode === 'quiet') return QUIET;
@@ -36,7 +39,7 @@ export async function startProgress(mode: ProgressMode, command: RunReport['comm
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const ENDED: Record<ProgressEvent['phase'], string> = { connect: 'connected', probe: 'probed and planned', apply: 'applied' };
+const ENDED: Record<ProgressEvent['phase'], string> = { connect: 'connected', lock: 'took the host lock', probe: 'probed and planned', apply: 'applied' };
 
 /** What a finished host's line says: its headline's words. */
 export function finishedText(r: HostReport, command: RunReport['command']): string {
@@ -69,6 +72,7 @@ export function linesProgress(command: RunReport['command'], write: (line: strin
       say(r.host, `${command} done in ${secs(r.durationMs)}: ${finishedText(r, command)}`);
     },
     around: (fn) => fn(),
+    say: (line) => write(`${line}\n`),
     stop: () => undefined,
   };
 }
@@ -86,9 +90,10 @@ export function liveProgress(command: RunReport['command'], hosts: readonly stri
   const running = new Map<string, ProgressEvent & { since: number }>();
   let finished = 0;
   let failed = 0;
-  let paused = false;
+  /** Prompts open (a passphrase each): nothing is drawn while one is. */
+  let paused = 0;
   const draw = () => {
-    if (!paused) log(liveLines(command, hosts, running, finished, failed, now() - started, now(), process.stderr.columns || 100, process.stderr.rows || 24).join('\n'));
+    if (paused === 0) log(liveLines(command, hosts, running, finished, failed, now() - started, now(), process.stderr.columns || 100, process.stderr.rows || 24).join('\n'));
   };
   const timer = setInterval(draw, 100);
   timer.unref();
@@ -105,15 +110,25 @@ export function liveProgress(command: RunReport['command'], hosts: readonly stri
       draw();
     },
     async around(fn) {
-      paused = true;
-      log.clear();
-      log.done();
+      if (paused++ === 0) {
+        log.clear();
+        log.done();
+      }
       try {
         return await fn();
       } finally {
-        paused = false;
+        paused--;
         draw();
       }
+    },
+    say(line) {
+      // clear the live lines, write the line where they were, draw them again below it
+      if (paused === 0) {
+        log.clear();
+        log.done();
+      }
+      process.stderr.write(`${line}\n`);
+      draw();
     },
     stop() {
       clearInterval(timer);
@@ -142,7 +157,7 @@ export function liveLines(
   const width = Math.max(...shown.map((h) => h.length), 0);
   const lines = shown.map((h) => {
     const e = running.get(h)!;
-    const what = e.phase === 'connect' ? 'connecting' : e.phase === 'probe' ? 'probing' : `applying ${e.done! + 1}/${e.total} ${e.resource}`;
+    const what = e.phase === 'connect' ? 'connecting' : e.phase === 'lock' ? 'taking the host lock' : e.phase === 'probe' ? 'probing' : `applying ${e.done! + 1}/${e.total} ${e.resource}`;
     return `  ${escapeTerminalLine(h.padEnd(width))}  ${escapeTerminalLine(what)}  ${secs(nowMs - e.since)}`;
   });
   if (shown.length < order.length) lines.push(`  ... and ${order.length - shown.length} more running`);

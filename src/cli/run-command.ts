@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { holdTo, recordPins } from '../plan-file/hold.js';
 import { PLAN_FORMAT, PLAN_VERSION, convergeVars, newSalt, readSavedPlan, savedVars, writeSavedPlan } from '../plan-file/saved-plan.js';
+import { redactSecrets } from '../redact.js';
 import { escapeTerminalLine } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import type { RunReport } from '../report/types.js';
@@ -43,12 +44,12 @@ export interface RunFlags extends CommonFlags {
   quiet?: boolean;
 }
 
-/** The host lock of a run, and what a run that has to wait for it is told. */
-export function runLock(command: string, flags: RunFlags): LockSettings {
+/** The host lock of a run, and what a run that has to wait for it is told (`say`: a line on stderr). */
+export function runLock(command: string, flags: RunFlags, say: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): LockSettings {
   return {
     timeoutSeconds: flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     command: `keel ${command} -i ${flags.inventory}${flags.limit ? ` -l ${flags.limit}` : ''}`,
-    onWait: (host, holder) => process.stderr.write(`${host}: waiting up to ${flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS} s for the host lock held by ${escapeTerminalLine(holder)}\n`),
+    onWait: (host, holder) => say(`${escapeTerminalLine(host)}: waiting up to ${flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS} s for the host lock held by ${escapeTerminalLine(holder)}`),
   };
 }
 
@@ -59,9 +60,7 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags,
   const ask = command === 'converge' && !flags.yes && !flags.json && !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (ask) return convergeAsked(flags, jobs);
   if (command === 'plan' && flags.out) return planSaved(flags, jobs);
-  const run = await execute(command, flags, jobs);
-  print(run.report, flags);
-  process.exitCode = run.interrupted ? 130 : exitCode(run.report, flags.detailedExitcode);
+  finish(await execute(command, flags, jobs), flags);
 }
 
 async function compileFor(flags: RunFlags) {
@@ -80,7 +79,7 @@ async function execute(command: RunReport['command'], flags: RunFlags, jobs: Hos
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    process.stderr.write('\ninterrupted: finishing the step in flight, skipping the rest (Ctrl-C again to abort)\n');
+    progress.say('interrupted: finishing the step in flight, skipping the rest (Ctrl-C again to abort)');
   };
   process.on('SIGINT', onSigint);
   try {
@@ -90,7 +89,7 @@ async function execute(command: RunReport['command'], flags: RunFlags, jobs: Hos
       log,
       connect: (job: HostJob) => connect(job.host.connection, { log, acceptNew: flags.acceptNew, promptPassphrase: ask }),
       interrupted: () => interrupted,
-      lock: command === 'converge' ? runLock(command, flags) : undefined,
+      lock: command === 'converge' ? runLock(command, flags, (line) => progress.say(line)) : undefined,
       serial: flags.serial,
       maxFailPercent: flags.maxFailPercentage,
       pin,
@@ -108,24 +107,34 @@ function print(report: RunReport, flags: RunFlags): void {
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { diffLines: flags.diffLines }));
 }
 
-/** A plan printed as keel plan prints it, each host's pins recorded (to save, or to hold a converge to). */
+/**
+ * A plan printed as keel plan prints it (and as the plan file keeps it: every secret of a host,
+ * its sensitive fields' values too, redacted), each host's pins recorded (to save, or to hold a
+ * converge to). Never in batches: --serial is for applying.
+ */
 async function pinnedPlan(flags: RunFlags, jobs: HostJob[]) {
   const salt = newSalt();
   const pins = recordPins(salt);
-  const run = await execute('plan', flags, jobs, pins.pin);
+  const run = await execute('plan', { ...flags, serial: undefined, maxFailPercentage: undefined }, jobs, pins.pin);
+  run.report.hosts = run.report.hosts.map((h) => redactSecrets(h, pins.secrets.get(h.host) ?? []));
   print(run.report, flags);
-  return { run, salt, hosts: pins.hosts };
+  return { run, salt, hosts: pins.hosts, secrets: [...new Set([...pins.secrets.values()].flat())] };
+}
+
+/** The report printed, the exit code set (130 after Ctrl-C). */
+function finish(run: { report: RunReport; interrupted: boolean }, flags: RunFlags): void {
+  print(run.report, flags);
+  process.exitCode = run.interrupted ? 130 : exitCode(run.report, flags.detailedExitcode);
 }
 
 /** keel plan --out FILE: the plan as `keel plan` prints it, and saved for `keel converge FILE`. */
 async function planSaved(flags: RunFlags, jobs: HostJob[]): Promise<void> {
-  const { run, salt, hosts } = await pinnedPlan(flags, jobs);
+  const { run, salt, hosts, secrets } = await pinnedPlan(flags, jobs);
   if (run.interrupted) {
     process.stderr.write(`interrupted: no plan saved to ${flags.out}\n`);
     process.exitCode = 130;
     return;
   }
-  const secrets = [...new Set(jobs.flatMap((j) => j.host.secrets))];
   writeSavedPlan(flags.out!, {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -134,7 +143,8 @@ async function planSaved(flags: RunFlags, jobs: HostJob[]): Promise<void> {
     inventory: resolve(flags.inventory),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.tags !== undefined ? { tags: flags.tags } : {}),
-    vars: savedVars(flags.var, secrets),
+    // a --var of a sensitive_vars name, or one whose value a sensitive field took, is saved by name only
+    vars: savedVars(flags.var, [...new Set([...secrets, ...jobs.flatMap((j) => j.host.secrets)])]),
     salt,
     hosts,
     report: run.report,
@@ -157,9 +167,7 @@ async function convergeSaved(file: string, flags: RunFlags, explicit: string[]):
   const gone = planned.filter((h) => !now.has(h));
   if (gone.length) throw new UsageError(`${file} plans ${gone.length === 1 ? 'host' : 'hosts'} ${gone.join(', ')}, no longer in the inventory or no longer matched by --limit ${plan.limit ?? ''}`.trimEnd(), { hint: 'plan again' });
   const mine = jobs.filter((j) => planned.includes(j.host.name));
-  const run = await execute('converge', saved, mine, holdTo(plan.hosts, plan.salt, file));
-  print(run.report, flags);
-  process.exitCode = run.interrupted ? 130 : exitCode(run.report, flags.detailedExitcode);
+  finish(await execute('converge', saved, mine, holdTo(plan.hosts, plan.salt, file)), flags);
 }
 
 /** converge on a terminal: plan, show it, ask; on "yes" apply exactly what was shown. */
@@ -179,9 +187,7 @@ async function convergeAsked(flags: RunFlags, jobs: HostJob[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const run = await execute('converge', flags, jobs, holdTo(hosts, salt, 'the plan shown'));
-  print(run.report, flags);
-  process.exitCode = run.interrupted ? 130 : exitCode(run.report, flags.detailedExitcode);
+  finish(await execute('converge', flags, jobs, holdTo(hosts, salt, 'the plan shown')), flags);
 }
 
 /** A path below the working directory as a relative one (how the report names the state files), any other as it is. */

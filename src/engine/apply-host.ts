@@ -15,7 +15,7 @@ import type { RefreshReport, ResourceReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import { makeApplyContext } from './context.js';
 import { changes, confined, needsProbe, probeWindow, type Fresh, type Ran } from './freshness.js';
-import { asKeelError, isPlanned, type HostPlan, type PlanEntry } from './plan-host.js';
+import { asKeelError, contextFor, isPlanned, type HostPlan, type PlanEntry } from './plan-host.js';
 import { runProbes } from './probe-host.js';
 import { recheckShared } from './recheck-shared.js';
 import { refreshFor, triggersOf } from './refresh.js';
@@ -52,6 +52,7 @@ export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<Resour
   const failed = new Map<string, string>();
   const onceKeys = new Map<string, Promise<void>>();
   const ctx: PlanContext = { changed: (id) => changed.has(id) };
+  const ids = new Set(job.resources.map((r) => r.id));
   const done = (id: string) => outcomes.has(id);
   /** Failed (or, with `status`, skipped) with `error`, its report showing the plan it had. */
   const fail = (e: PlanEntry, error: unknown, root = e.resource.id, status: Outcome['status'] = 'failed') => {
@@ -79,13 +80,13 @@ export async function applyHost(hostPlan: HostPlan, io: ApplyIO): Promise<Resour
     // verdicts first: a plan made again below sees which of its dependencies changed
     verify.forEach((e, i) => {
       const applied = outcomes.get(e.resource.id)!.plan!;
-      const error = lost ?? verifyError(e.resource, e.mod, applied, planFrom(e.resource, e.mod, outs![i], facts, ctx));
+      const error = lost ?? verifyError(e.resource, e.mod, applied, planFrom(e.resource, e.mod, outs![i], facts, contextFor(e.resource, ctx, ids)));
       if (error) fail(e, error);
       else changed.add(e.resource.id);
     });
     again.forEach((id, j) => {
       const e = byId.get(id)!;
-      fresh.set(id, { plan: lost ?? planFrom(e.resource, e.mod, outs![verify.length + j], facts, ctx), at: { ...ran }, again: true });
+      fresh.set(id, { plan: lost ?? planFrom(e.resource, e.mod, outs![verify.length + j], facts, contextFor(e.resource, ctx, ids)), at: { ...ran }, again: true });
     });
   };
 

@@ -52,6 +52,7 @@ export async function inHostSession(job: HostJob, opts: SessionOptions, log: Log
     let lock: RemoteLock | undefined;
     let report: HostReport | undefined;
     try {
+      if (opts.lock) opts.progress?.({ host: job.host.name, phase: 'lock' });
       lock = await opts.lock?.(trips.transport);
       report = await run(trips.transport);
     } catch (e) {

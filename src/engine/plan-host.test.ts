@@ -129,16 +129,35 @@ describe('planHost (pure, from fixtures)', () => {
   });
 
   it('a provisional change is "may change" when a dependency changes first, a change when none does', () => {
-    const pkg = res('value', 'pkg', { want: 'installed' });
-    const after = res('unit', 'pg', {}, { require: ['value:pkg'] });
+    // a package (here a `pkg` resource of the fake value module) planned to change, through a file
+    const pkg = { ...res('value', 'pkg', { want: 'installed' }), kind: 'pkg', id: 'pkg:nginx' };
+    const conf = res('value', 'conf', { want: 'new' }, { require: ['pkg:nginx'] });
+    const after = res('unit', 'pg', {}, { require: ['value:conf'] });
     const alone = res('unit', 'lone', {});
-    const [, ra, rl] = planReports(planHost(job([pkg, after, alone]), facts, [out('absent'), out(''), out('')]));
-    expect(ra).toMatchObject({ action: 'may-change', status: 'planned', note: 'pg does not exist yet: planned again once value:pkg is applied' });
+    const withPkg = moduleSet([value, daemon, settled, unit, { ...value, kind: 'pkg' }]);
+    const [, , ra, rl] = planReports(planHost({ ...job([pkg, conf, after, alone]), modules: withPkg }, facts, [out('absent'), out('old'), out(''), out('')]));
+    expect(ra).toMatchObject({ action: 'may-change', status: 'planned', note: 'pg does not exist yet: planned again once value:conf is applied' });
     expect(ra.changes).toEqual([{ field: 'running', from: false, to: true }]);
     expect(rl).toMatchObject({ action: 'update', status: 'planned' });
-    // in sync, the dependency changes nothing: the change is certain
-    const [, rs] = planReports(planHost(job([pkg, after]), facts, [out('installed'), out('')]));
+    // nothing that could bring it changes (only a file): the change is certain (and will fail if nothing does)
+    const [, rf] = planReports(planHost(job([conf, after]), facts, [out('old'), out('')]));
+    expect(rf.action).toBe('update');
+    // the package in sync: certain too
+    const [, , rs] = planReports(planHost({ ...job([pkg, conf, after]), modules: withPkg }, facts, [out('installed'), out('new'), out('')]));
     expect(rs.action).toBe('update');
+  });
+
+  it("a module asking whether an id changes is answered for its bundle instance's own resource first", () => {
+    // plans an update only when the module is told value:a (its unit file, say) changes
+    const asks: ResourceModule<{ name: string }, null> = {
+      ...unit,
+      kind: 'asks',
+      plan: (_spec, _cur, _facts, ctx) => (ctx.changed('value:a') ? { action: 'update', changes: [{ field: 'seen', from: false, to: true }] } : { action: 'none', changes: [] }),
+    };
+    const a = { ...res('value', 'a', { want: 'new' }), id: 'app[shop]/value:a', instance: 'app[shop]' };
+    const q = { ...res('asks', 'q', {}, { require: ['app[shop]/value:a'] }), id: 'app[shop]/asks:q', instance: 'app[shop]' };
+    const plan = planHost({ ...job([a, q]), modules: moduleSet([value, asks]) }, facts, [out('old'), out('')]);
+    expect(plan.entries[1].plan?.action).toBe('update');
   });
 
   it("waiting on a dependency, an error's hint (for a file nothing creates) is left out; alone it is shown", () => {

@@ -10,6 +10,7 @@ import { moduleOf } from '../module-set.js';
 import type { RefreshReport } from '../report/types.js';
 import type { HostJob } from './compile.js';
 import { refreshFor, triggersOf } from './refresh.js';
+import { idMeant } from '../config/resource-refs.js';
 
 type Resource = HostJob['resources'][number];
 
@@ -40,12 +41,13 @@ export function planHost(job: HostJob, facts: HostFacts, outputs: readonly Probe
   const order = job.graph.order.filter((r) => job.selected.has(r.id));
   if (outputs.length !== order.length) throw new KeelError('E_INTERNAL', `${outputs.length} probe outputs for ${order.length} resources`);
   const byId = new Map<string, PlanEntry>();
+  const ids = new Set(job.resources.map((r) => r.id));
   const ctx: PlanContext = { changed: (id) => (isPlanned(byId, id) ? 'maybe' : false) };
   const entries = order.map((r, i) => {
     const mod = moduleOf(job.modules, r.kind);
     const entry: PlanEntry = { resource: r, mod, uncertain: (job.graph.deps.get(r.id) ?? []).some((d) => isPlanned(byId, d)) };
     try {
-      entry.plan = mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, ctx);
+      entry.plan = mod.plan(r.spec, mod.parse(r.spec, outputs[i], facts), facts, contextFor(r, ctx, ids));
       if (entry.plan.settled) entry.uncertain = false;
     } catch (e) {
       entry.error = asKeelError(e);
@@ -55,6 +57,14 @@ export function planHost(job: HostJob, facts: HostFacts, outputs: readonly Probe
     return entry;
   });
   return { job, facts, entries, byId };
+}
+
+/**
+ * The context a module plans `r` in: an id it asks about (a service's own unit file) means, as
+ * every reference does, its bundle instance's own resource first (`django_app[shop]/systemd_unit:x`).
+ */
+export function contextFor(r: Resource, ctx: PlanContext, ids: ReadonlySet<string>): PlanContext {
+  return r.instance ? { changed: (id) => ctx.changed(idMeant(r, id, ids)) } : ctx;
 }
 
 /** Whether the resource may change in this run: planned to change, uncertain, or to be refreshed. */

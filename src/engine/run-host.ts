@@ -26,8 +26,8 @@ export interface RunHostOptions extends SessionOptions {
 /** What a host is doing now, for a progress display (src/cli/progress.ts). */
 export interface ProgressEvent {
   host: string;
-  /** Entered: connecting, probing (and planning), applying resource `done + 1` of `total`. */
-  phase: 'connect' | 'probe' | 'apply';
+  /** Entered: connecting, taking the host lock (converge), probing (and planning), applying resource `done + 1` of `total`. */
+  phase: 'connect' | 'lock' | 'probe' | 'apply';
   /** apply: resources finished so far, of `total`, and the one now being applied. */
   done?: number;
   total?: number;

@@ -1,11 +1,17 @@
 /** A saved plan as the engine sees it (PlanPin): record each host's pins, or hold converge to them. */
 import type { PlanPin } from '../engine/run-host.js';
-import { pinDifferences, pinHost, type PinnedHost } from './pin.js';
+import type { HostPlan } from '../engine/plan-host.js';
+import { pinDifferences, pinHost, planSecrets, type PinnedHost } from './pin.js';
 
-/** Plan: each host's pins land in `hosts` as it is planned. */
-export function recordPins(salt: string): { pin: PlanPin; hosts: Record<string, PinnedHost> } {
+/** Plan: each host's pins land in `hosts` as it is planned, and what the file must not hold of it in `secrets`. */
+export function recordPins(salt: string): { pin: PlanPin; hosts: Record<string, PinnedHost>; secrets: Map<string, string[]> } {
   const hosts: Record<string, PinnedHost> = {};
-  return { hosts, pin: { record: (host, plan) => void (hosts[host] = pinHost(plan, salt)) } };
+  const secrets = new Map<string, string[]>();
+  const record = (host: string, plan: HostPlan) => {
+    hosts[host] = pinHost(plan, salt);
+    secrets.set(host, planSecrets(plan.job));
+  };
+  return { hosts, secrets, pin: { record } };
 }
 
 /** Shown of a refusal's differences at most; the rest counted. */
@@ -17,7 +23,7 @@ export function holdTo(hosts: Readonly<Record<string, PinnedHost>>, salt: string
     check(host, plan) {
       const saved = Object.hasOwn(hosts, host) ? hosts[host] : undefined;
       if (!saved) return `nothing applied: ${name} has no plan for this host (it was unreachable or failed when planned): plan again`;
-      if (saved.failed) return `nothing applied: its plan in ${name} has errors: fix them and plan again`;
+      if (saved.failed) return `nothing applied: its plan (${name}) has errors: fix them and plan again`;
       const diffs = pinDifferences(saved, pinHost(plan, salt));
       if (diffs.length === 0) return undefined;
       const shown = diffs.slice(0, SHOWN).map((d) => `  - ${d}`);

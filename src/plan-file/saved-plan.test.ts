@@ -42,3 +42,12 @@ describe('saved --var values', () => {
     expect(() => convergeVars(plan, ['pw=s', 'extra=1'], 'p.keel')).toThrow(/--var extra: p.keel was planned without it/);
   });
 });
+
+describe('KEEL_VERSION', () => {
+  it("is package.json's version (a plan records it)", async () => {
+    const { KEEL_VERSION } = await import('../version.js');
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(KEEL_VERSION).toBe(pkg.version);
+  });
+});

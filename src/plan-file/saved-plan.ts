@@ -12,7 +12,9 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { redactSecrets } from '../redact.js';
 import type { RunReport } from '../report/types.js';
 import { KEEL_VERSION } from '../version.js';
-import type { PinnedHost } from './pin.js';
+import { compileSchema } from '../config/ajv.js';
+import { reportDigest, type PinnedHost } from './pin.js';
+import { PLAN_FILE_SCHEMA } from './plan-schema.js';
 
 export const PLAN_FORMAT = 'keel-plan';
 export const PLAN_VERSION = 1;
@@ -104,9 +106,30 @@ export function readSavedPlan(path: string): SavedPlan {
   if (!plan || typeof plan !== 'object' || plan.format !== PLAN_FORMAT) throw notPlan(`no "format": "${PLAN_FORMAT}"`);
   if (plan.version !== PLAN_VERSION) throw notPlan(`format version ${JSON.stringify(plan.version)}, this keel reads ${PLAN_VERSION}`);
   if (plan.keel !== KEEL_VERSION) throw new ConfigError(`${path}: planned by keel ${String(plan.keel)}, this is keel ${KEEL_VERSION}`, { hint: 'a plan is applied by the keel that made it: plan again' });
-  const shapeOk =
-    typeof plan.inventory === 'string' && typeof plan.salt === 'string' && Array.isArray(plan.vars) && plan.hosts && typeof plan.hosts === 'object' &&
-    plan.report && Array.isArray(plan.report.hosts) && Object.values(plan.hosts).every((h) => h && Array.isArray(h.resources));
-  if (!shapeOk) throw notPlan('its fields are not those of a plan');
+  const validate = compileSchema(PLAN_FILE_SCHEMA);
+  if (!validate(plan)) {
+    const e = validate.errors?.[0];
+    throw notPlan(`${e?.instancePath || 'the file'} ${e?.message ?? 'is not a plan'}`);
+  }
+  const tampered = reportMismatch(plan);
+  if (tampered) throw notPlan(`${tampered}: the file was changed after keel wrote it`);
   return plan;
+}
+
+/**
+ * Where the report (what `keel show` prints) says something other than the pins (what converge
+ * holds the hosts to), or undefined: each pinned host's resources, in order, with the same digest.
+ */
+function reportMismatch(plan: SavedPlan): string | undefined {
+  const reported = new Map(plan.report.hosts.map((h) => [h.host, h]));
+  for (const [name, pins] of Object.entries(plan.hosts)) {
+    const host = reported.get(name);
+    if (!host) return `host ${name} is pinned but not in the report`;
+    // a resource skipped by its when: is reported, never pinned (the declarations' digests cover it)
+    const shown = host.resources.filter((r) => r.condition === undefined);
+    if (shown.length !== pins.resources.length) return `host ${name}: ${shown.length} resources reported, ${pins.resources.length} pinned`;
+    const at = shown.findIndex((r, i) => r.id !== pins.resources[i].id || reportDigest(r) !== pins.resources[i].plan);
+    if (at >= 0) return `host ${name}, resource ${shown[at].id}: the report is not what was planned`;
+  }
+  return undefined;
 }

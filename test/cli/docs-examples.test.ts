@@ -15,6 +15,7 @@ import { Command, CommanderError } from 'commander';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadInventory, selectHosts } from '../../src/config/index.js';
+import { inventorySchema } from '../../src/config/inventory-schema.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { builtinModules } from '../../modules/index.js';
@@ -25,7 +26,7 @@ interface Block {
   lang: string;
   text: string;
   /** What the block needs besides itself: variables, files beside the state, more resources (YAML list items) to refer to. */
-  note?: { vars?: Record<string, unknown>; files?: Record<string, string>; also?: string; skip?: string };
+  note?: { vars?: Record<string, unknown>; files?: Record<string, string>; also?: string; env?: Record<string, string>; skip?: string };
 }
 
 const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -51,6 +52,51 @@ function parseYaml(text: string): unknown {
   const doc = parseDocument(text, { customTags: [{ tag: '!secret', resolve: (s: string) => s }] });
   if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
   return doc.toJS();
+}
+
+const INVENTORY_KEYS = new Set(Object.keys(inventorySchema.properties));
+
+/** A mapping whose keys are all an inventory's (and not a state's): an inventory or a part of one. */
+function isInventory(v: unknown): boolean {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => INVENTORY_KEYS.has(k));
+}
+
+/** The names of plain states an inventory block lists (top level, groups, hosts): they get empty state files. */
+function stateNames(v: Record<string, any>): string[] {
+  const hosts = [...Object.values(v.hosts ?? {}), ...Object.values(v.groups ?? {}).flatMap((g: any) => (g?.hosts && !Array.isArray(g.hosts) ? Object.values(g.hosts) : []))];
+  const lists = [v.states, ...Object.values(v.groups ?? {}).map((g: any) => g?.states), ...hosts.map((h: any) => h?.states)];
+  return lists.flatMap((l) => (Array.isArray(l) ? l.filter((x): x is string => typeof x === 'string') : []));
+}
+
+/** A block that shows a file of the repository (`# examples/...` first): the file itself, or undefined. */
+function shownFile(b: Block): string | undefined {
+  const m = /^# (examples\/\S+)\n/.exec(b.text);
+  return m ? join(REPO, m[1]) : undefined;
+}
+
+/** Load an inventory block as inventory.yaml (its states empty, the block's files beside it): the keel errors, formatted, or []. */
+function loadInventoryBlock(b: Block, value: Record<string, unknown>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-docs-'));
+  const env = Object.entries(b.note?.env ?? {});
+  for (const [k, v] of env) process.env[k] = v;
+  try {
+    const write = (rel: string, text: string) => {
+      mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      writeFileSync(join(dir, rel), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
+    };
+    write('inventory.yaml', b.text);
+    for (const name of stateNames(value)) write(`states/${name}.yaml`, 'resources: []\n');
+    for (const [rel, text] of Object.entries(b.note?.files ?? {})) write(rel, text);
+    try {
+      loadInventory(shownFile(b) ?? join(dir, 'inventory.yaml'), { secrets: new Map() });
+      return [];
+    } catch (e) {
+      return [(e as { format?: () => string }).format?.() ?? String(e)];
+    }
+  } finally {
+    for (const [k] of env) delete process.env[k];
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function isState(v: unknown): boolean {
@@ -88,6 +134,11 @@ function compileState(b: Block, value: unknown): string[] {
 }
 
 describe('the YAML examples of the docs', () => {
+  it('every example is fenced as yaml or sh (another name would go unchecked)', () => {
+    const other = DOCS.flatMap((doc) => [...readFileSync(join(REPO, doc), 'utf8').matchAll(/^```(yml|bash|shell|console|zsh)$/gm)].map((m) => `${doc}: \`\`\`${m[1]}`));
+    expect(other).toEqual([]);
+  });
+
   it('there are examples to check (the extraction works)', () => {
     expect(yamlBlocks.length).toBeGreaterThan(30);
     expect(yamlBlocks.filter((b) => isState(parseYaml(b.text))).length).toBeGreaterThan(20);
@@ -101,19 +152,25 @@ describe('the YAML examples of the docs', () => {
   it.each(yamlBlocks.map((b) => [b.where, b] as const))('%s', (_where, b) => {
     if (b.note?.skip) return expect(b.note.skip.length).toBeGreaterThan(10);
     const value = parseYaml(b.text);
+    // a block that shows a file of the repository is that file, byte for byte
+    const file = shownFile(b);
+    if (file) expect(readFileSync(file, 'utf8')).toBe(b.text);
     if (isState(value)) expect(compileState(b, value)).toEqual([]);
+    else if (isInventory(value)) expect(loadInventoryBlock(b, value as Record<string, unknown>)).toEqual([]);
   });
 });
 
 /** The keel (and npm run) commands of a ```sh block, as word lists. */
 export function commandsOf(text: string): string[][] {
   const out: string[][] = [];
-  for (const raw of text.split('\n')) {
+  // a line ending in a backslash goes on on the next
+  for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
     const words = shellWords(raw.replace(/^\$ /, ''));
     let segment: string[] = [];
     for (const w of [...words, ';']) {
       if (w === ';' || w === '&&' || w === '||' || w === '|') {
         if (segment[0] === 'sudo') segment.shift();
+        while (/^[A-Z_][A-Z0-9_]*=/.test(segment[0] ?? '')) segment.shift(); // VAR=value keel ...
         if (segment[0] === 'keel' || (segment[0] === 'npm' && segment[1] === 'run')) out.push(segment);
         segment = [];
       } else if (/^\d?>/.test(w)) segment.push('>'); // a redirection ends the command's words
@@ -159,6 +216,11 @@ function shellWords(line: string): string[] {
 /** Why `keel ARGS` would not parse, or undefined. The actions never run. */
 function parseProblem(args: string[]): string | undefined {
   const program = buildProgram();
+  const quiet = (c: Command) => {
+    c.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
   let cmd: Command = program;
   const rest = [...args];
   for (;;) {
@@ -199,6 +261,7 @@ describe('the shell commands of the docs', () => {
     expect(parseProblem(['show'])).toMatch(/0 arguments/);
     expect(parseProblem(['lab'])).toMatch(/needs a subcommand/);
     expect(commandsOf(`sudo keel lab up 3 # boot\nkeel plan --json > r.json && keel show p.keel | less`)).toEqual([['keel', 'lab', 'up', '3'], ['keel', 'plan', '--json'], ['keel', 'show', 'p.keel']]);
+    expect(commandsOf(`KEEL_AGE_KEY_FILE=k keel secret edit vars.yaml\nkeel plan \\\n  -l web`)).toEqual([['keel', 'secret', 'edit', 'vars.yaml'], ['keel', 'plan', '-l', 'web']]);
   });
 
   it.each(commands)('%s', (_where, c) => {

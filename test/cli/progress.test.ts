@@ -56,11 +56,12 @@ describe('progress', () => {
     expect(JSON.parse(r.stdout).hosts[0].status).toBe('changed');
     const lines = r.stderr.trimEnd().split('\n');
     const ts = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z';
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(new RegExp(`^${ts} localhost connected in \\d+\\.\\d s$`));
-    expect(lines[1]).toMatch(new RegExp(`^${ts} localhost probed and planned in \\d+\\.\\d s$`));
-    expect(lines[2]).toMatch(new RegExp(`^${ts} localhost applied in (1|2)\\.\\d s$`));
-    expect(lines[3]).toMatch(new RegExp(`^${ts} localhost converge done in \\d+\\.\\d s: Applied: 1 added, 0 changed, 0 destroyed, 1 run, 0 refreshed$`));
+    expect(lines[1]).toMatch(new RegExp(`^${ts} localhost took the host lock in \\d+\\.\\d s$`));
+    expect(lines[2]).toMatch(new RegExp(`^${ts} localhost probed and planned in \\d+\\.\\d s$`));
+    expect(lines[3]).toMatch(new RegExp(`^${ts} localhost applied in (1|2)\\.\\d s$`));
+    expect(lines[4]).toMatch(new RegExp(`^${ts} localhost converge done in \\d+\\.\\d s: Applied: 1 added, 0 changed, 0 destroyed, 1 run, 0 refreshed$`));
   });
 
   it('--quiet: nothing on stderr', async () => {

@@ -150,6 +150,38 @@ describe('keel plan --out, keel show, keel converge FILE', () => {
     expect(readFileSync(join(p.root, 'conf'), 'utf8')).toBe(`password=${fromVar}\n`);
   });
 
+  it("a module's sensitive field (a password set from --var) is in no byte of the file", async () => {
+    const pw = 'role-pw-from-var-81c2';
+    p.write('states/site.yaml', STATE + `  - postgres_role: app\n    password: "{{ role_pw }}"\n`);
+    const plan = await keel(['plan', ...p.args, '--var', `role_pw=${pw}`, '--out', planFile]);
+    expect(plan.stdout + plan.stderr).not.toContain(pw);
+    const saved = readFileSync(planFile, 'utf8');
+    expect(saved).not.toContain(pw);
+    expect(JSON.parse(saved).vars).toContainEqual({ name: 'role_pw' });
+  });
+
+  it('a report edited after the plan was saved: show and converge refuse the file', async () => {
+    expect((await keel(['plan', ...p.args, '--out', planFile])).code).toBe(2);
+    const doc = JSON.parse(readFileSync(planFile, 'utf8'));
+    // what a reviewer would read is changed: the motd content shown
+    const motd = doc.report.hosts[0].resources.find((r: { id: string }) => r.id.endsWith('/motd'));
+    motd.diff = motd.diff.replace('+hello', '+harmless');
+    const edited = join(p.dir, 'edited.keel');
+    writeFileSync(edited, JSON.stringify(doc));
+    for (const cmd of ['show', 'converge']) {
+      const r = await keel([cmd, edited]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`host localhost, resource file:${p.root}/motd: the report is not what was planned: the file was changed after keel wrote it`);
+    }
+    // a field of the wrong type is one clear error too
+    doc.vars = [null];
+    writeFileSync(edited, JSON.stringify(doc));
+    const bad = await keel(['show', edited]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not a plan saved by keel plan --out \(\/vars\/0 must be object\)/);
+    expect(existsSync(join(p.root, 'motd'))).toBe(false);
+  });
+
   it('bad use: -i beside a plan, a missing file, a file that is no plan: one clear error, exit 1', async () => {
     expect((await keel(['plan', ...p.args, '--out', planFile])).code).toBe(2);
     const clash = await keel(['converge', planFile, '-i', p.inventory]);

@@ -116,7 +116,7 @@ describe('real reports validate against docs/report.schema.json', () => {
   it('--log-file takes the logs: stderr has only the progress lines, the file has JSON lines', () => {
     const lines = converge.stderr.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(1);
-    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z localhost (connected|probed and planned|applied|converge done) in \d+\.\d s/);
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z localhost (connected|took the host lock|probed and planned|applied|converge done) in \d+\.\d s/);
     const logs = logLines(readFileSync(logFile, 'utf8'));
     expect(logs.some((l) => l.msg === 'apply' && l.host === 'localhost')).toBe(true);
     expect(logs.every((l) => l.level >= 30)).toBe(true); // info and above only
