@@ -12,3 +12,13 @@ export function docsYaml(doc: string, heading: string): string {
   if (!m) throw new Error(`docs/${doc}: no yaml block after "${heading}"`);
   return m[1];
 }
+
+/** The first ```sh block after the heading `heading` of docs/`doc`, as lines. */
+export function docsSh(doc: string, heading: string): string[] {
+  const text = readFileSync(join(REPO, 'docs', doc), 'utf8');
+  const at = text.indexOf(`\n${heading}\n`);
+  if (at < 0) throw new Error(`docs/${doc} has no heading "${heading}"`);
+  const m = /```sh\n([\s\S]*?)```/.exec(text.slice(at));
+  if (!m) throw new Error(`docs/${doc}: no sh block after "${heading}"`);
+  return m[1].split('\n').filter((l) => l.trim() !== '');
+}
