@@ -47,6 +47,11 @@ describe('changeLines', () => {
     expect(changeLines(r)).toEqual([{ kind: 'run', command: 'manage.py migrate', detail: 'in /srv/app, as app', pending: 'git:/srv/app' }]);
   });
 
+  it("a command's cwd or user that a dependency makes is said to be missing, not shown as a change", () => {
+    const r = res({ type: 'command', action: 'update', changes: [{ field: 'run', from: null, to: 'migrate' }, { field: 'cwd', from: null, to: '/srv/app' }, { field: 'user', from: null, to: 'app' }] });
+    expect(changeLines(r)).toEqual([{ kind: 'run', command: 'migrate' }, { kind: 'missing', field: 'cwd', value: '/srv/app' }, { kind: 'missing', field: 'user', value: 'app' }]);
+  });
+
   it('a removal says what is removed', () => {
     const r = res({ type: 'user', name: 'olduser', action: 'delete', changes: [{ field: 'state', from: 'present', to: 'absent' }] });
     expect(changeLines(r)).toEqual([{ kind: 'remove', what: 'user olduser' }]);

@@ -14,6 +14,7 @@ export type Line =
   | { kind: 'change'; field: string; from: unknown; to: unknown } // field: from -> to
   | { kind: 'run'; command: unknown; detail?: string; pending?: unknown } // will run: ...
   | { kind: 'remove'; what: string } // will remove: ...
+  | { kind: 'missing'; field: string; value: unknown } // (its cwd "/srv/app" does not exist yet)
   | { kind: 'diff'; text: string } // a line of the unified diff
   | { kind: 'cut'; lines: number }; // (N more lines of the diff not shown)
 
@@ -32,6 +33,8 @@ export function changeLines(r: ResourceReport, diffLines = DEFAULT_DIFF_LINES): 
     for (const c of changes) {
       if (c.field === 'run') out.push({ kind: 'run', command: c.to, detail: c.detail, pending: pending?.to });
       else if (c === pending) continue;
+      // a command's cwd or user that a dependency will make: not a change of the command's own
+      else if (r.type === 'command' && (c.field === 'cwd' || c.field === 'user') && (c.from === null || c.from === undefined)) out.push({ kind: 'missing', field: c.field, value: c.to });
       else if (r.action === 'create' && isState(c)) continue;
       else if (r.action === 'create' && (c.from === null || c.from === undefined)) out.push({ kind: 'attr', field: c.field, value: c.to, detail: c.detail });
       else out.push({ kind: 'change', field: c.field, from: c.from, to: c.to });

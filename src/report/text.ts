@@ -106,6 +106,7 @@ function lineText(l: Line, c: Colors, ran: boolean): string {
     case 'change': return `${escLine(l.field)}: ${fmt(l.from)} ${c.dim('->')} ${fmt(l.to)}`;
     case 'run': return `${ran ? 'ran' : 'will run'}: ${typeof l.command === 'string' ? escLine(l.command) : fmt(l.command)}${detail(l.detail)}${l.pending !== undefined ? c.dim(` (if ${escLine(String(l.pending))} changes)`) : ''}`;
     case 'remove': return c.red(`${ran ? 'removed' : 'will remove'}: ${escLine(l.what)}`);
+    case 'missing': return c.dim(`(its ${l.field} ${escLine(JSON.stringify(l.value))} ${ran ? 'did' : 'does'} not exist yet)`);
     case 'diff': return diffLine(escLine(l.text), c);
     case 'cut': return c.dim(`... ${l.lines} more line${l.lines === 1 ? '' : 's'} of the diff (--diff-lines 0 shows all)`);
   }
