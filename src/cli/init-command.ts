@@ -20,8 +20,9 @@ export function initCommand(dir = '.'): void {
     ...(relative('.', dir) ? [`cd ${relative('.', dir)}`] : []),
     'keel validate         # checks it all, touches nothing',
     'sudo keel lab up 1    # a throwaway Debian host, lab1 (Linux, root)',
-    'keel plan             # what would change on lab1',
-    'keel converge         # make it so',
+    'keel plan --out plan.keel   # what would change on lab1, saved for review',
+    'keel show plan.keel         # the saved plan again (whoever reviews it)',
+    'keel converge plan.keel     # make it so, exactly as planned',
   ];
   process.stdout.write(`${files.map((f) => `created ${join(dir, f.rel)}`).join('\n')}\n\nnext:\n${next.map((l) => `  ${l}\n`).join('')}`);
 }

@@ -69,7 +69,7 @@ export function buildProgram(): Command {
     .option('-l, --limit <pattern>', 'hosts (or groups, patterns) to draw')
     .addOption(new Option('--format <format>', 'output format (svg and png are rendered by Graphviz\'s dot)').choices(['dot', 'mermaid', 'svg', 'png']).default('dot'))
     .option('-o, --out <file>', 'write it to this file instead of stdout')
-    .option('--plan <report.json>', 'colour the nodes by a saved plan (keel plan --json > report.json): in sync, will change, may change, failed')
+    .option('--plan <file>', 'colour the nodes by a plan: a plan file (keel plan --out plan.keel) or a report (keel plan --json > report.json): in sync, will change, may change, failed')
     .action(async (flags: CommonFlags & { format: GraphFormat; out?: string; plan?: string }) => (await import('./graph-command.js')).graphCommand(flags));
 
   common(program.command('facts').description('print what keel knows about hosts, as states see it (facts.os.family ...); changes nothing'))
