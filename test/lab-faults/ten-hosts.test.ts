@@ -42,7 +42,9 @@ describe.skipIf(!!labSkip)('one unreachable and one failing host of ten', () => 
     expect(json.code).toBe(2 | 4 | 8);
     const status = Object.fromEntries(json.report.hosts.map((h: any) => [h.host, h.status]));
     expect(status).toEqual({ lab1: 'changed', lab2: 'changed', lab3: 'changed', lab4: 'changed', lab5: 'failed', lab6: 'changed', lab7: 'changed', lab8: 'changed', lab9: 'changed', ghost: 'unreachable' });
-    expect(json.report.summary).toEqual({ hosts: 10, drifted: 0, changed: 8, failed: 1, unreachable: 1 });
+    // the run's counts: a directory and a file added on each of the nine reachable hosts (lab5's too, before its command failed)
+    const counts = { add: 18, change: 0, destroy: 0, run: 0, refresh: 0, mayChange: 0 };
+    expect(json.report.summary).toEqual({ hosts: 10, drifted: 0, changed: 8, failed: 1, unreachable: 1, counts });
     const ghost = json.report.hosts.find((h: any) => h.host === 'ghost');
     expect(ghost.error).toContain(GHOST);
     const bad = json.report.hosts.find((h: any) => h.host === failing);
