@@ -35,3 +35,11 @@ export function withoutSecrets(e: KeelError, secrets: readonly string[]): KeelEr
   if (message === e.message && hint === e.hint) return e;
   return new ConfigError(message, { pos: e.pos, host: e.host, resource: e.resource, hint });
 }
+
+/** The names of the `--var k=v` arguments whose value holds one of `secrets`. */
+export function varsWithSecrets(args: readonly string[], secrets: readonly string[]): string[] {
+  return args.filter((arg) => {
+    const value = arg.slice(arg.indexOf('=') + 1);
+    return redactSecrets(value, secrets) !== value;
+  }).map((arg) => arg.split('=')[0]);
+}

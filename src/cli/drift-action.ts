@@ -15,7 +15,7 @@ import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits
 import { runDrift, type DriftOutcome } from '../drift/run-drift.js';
 import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocation } from '../drift/schedule.js';
 import { checkCronUserAccess } from '../drift/cron-access.js';
-import { redactSecrets } from '../engine/host-report.js';
+import { varsWithSecrets } from '../redact.js';
 import { compileTagged, loadCommon } from './load.js';
 import type { ModuleSet } from '../module-set.js';
 import type { DriftFlags } from './drift-command.js';
@@ -140,7 +140,7 @@ async function everyCommand(flags: DriftFlags, tags: string[], stateDir: string,
 /** A schedule stores its --var values in the crontab or the unit: never a sensitive one. */
 function refuseSecretVars(vars: string[], inv: Inventory): void {
   const secrets = [...new Set([...inv.hosts.values()].flatMap((h) => h.secrets))];
-  const named = vars.filter((v) => redactSecrets(v.slice(v.indexOf('=') + 1), secrets) !== v.slice(v.indexOf('=') + 1)).map((v) => v.split('=')[0]);
+  const named = varsWithSecrets(vars, secrets);
   if (named.length === 0) return;
   throw new KeelError('E_USAGE', `--var ${named.join(', --var ')}: the value of a sensitive variable would be stored in the crontab entry or unit file`, {
     hint: 'set it in the inventory (readable only by the user the schedule runs as) instead of on the command line',

@@ -58,16 +58,19 @@ export function finishedText(r: HostReport, command: RunReport['command']): stri
 export function linesProgress(command: RunReport['command'], write: (line: string) => void, now = () => Date.now()): Progress {
   const at = new Map<string, { phase: ProgressEvent['phase']; since: number }>();
   const say = (host: string, text: string) => write(`${new Date(now()).toISOString()} ${escapeTerminalLine(host)} ${escapeTerminalLine(text)}\n`);
+  /** The line that the host's phase so far has ended, if it is in one. */
+  const ended = (host: string) => {
+    const prev = at.get(host);
+    if (prev) say(host, `${ENDED[prev.phase]} in ${secs(now() - prev.since)}`);
+  };
   return {
     event(e) {
-      const prev = at.get(e.host);
-      if (prev?.phase === e.phase) return; // the next resource of the same apply
-      if (prev) say(e.host, `${ENDED[prev.phase]} in ${secs(now() - prev.since)}`);
+      if (at.get(e.host)?.phase === e.phase) return; // the next resource of the same apply
+      ended(e.host);
       at.set(e.host, { phase: e.phase, since: now() });
     },
     host(r) {
-      const prev = at.get(r.host);
-      if (prev) say(r.host, `${ENDED[prev.phase]} in ${secs(now() - prev.since)}`);
+      ended(r.host);
       at.delete(r.host);
       say(r.host, `${command} done in ${secs(r.durationMs)}: ${finishedText(r, command)}`);
     },

@@ -10,6 +10,6 @@ export function showCommand(file: string, flags: { json?: boolean; diffLines: nu
     return;
   }
   const made = [`-i ${plan.inventory}`, plan.limit !== undefined && `-l ${plan.limit}`, plan.tags !== undefined && `-t ${plan.tags}`, ...plan.vars.map((v) => `--var ${v.name}=${v.value ?? '(sensitive: give it again to converge)'}`)];
-  const head = `Plan saved ${plan.createdAt} by keel ${plan.keel}: keel plan ${made.filter(Boolean).join(' ')}\n\n`;
-  process.stdout.write(escapeTerminalLine(head.trimEnd()) + '\n\n' + renderText(plan.report, { diffLines: flags.diffLines }));
+  const head = `Plan saved ${plan.createdAt} by keel ${plan.keel}: keel plan ${made.filter(Boolean).join(' ')}`;
+  process.stdout.write(`${escapeTerminalLine(head)}\n\n${renderText(plan.report, { diffLines: flags.diffLines })}`);
 }

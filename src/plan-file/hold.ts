@@ -8,8 +8,9 @@ export function recordPins(salt: string): { pin: PlanPin; hosts: Record<string, 
   const hosts: Record<string, PinnedHost> = {};
   const secrets = new Map<string, string[]>();
   const record = (host: string, plan: HostPlan) => {
-    hosts[host] = pinHost(plan, salt);
-    secrets.set(host, planSecrets(plan.job));
+    const own = planSecrets(plan.job);
+    secrets.set(host, own);
+    hosts[host] = pinHost(plan, salt, own);
   };
   return { hosts, secrets, pin: { record } };
 }

@@ -46,10 +46,11 @@ export function planSecrets(job: HostJob): string[] {
   return [...out];
 }
 
-export function pinHost(plan: HostPlan, salt: string): PinnedHost {
-  const secrets = planSecrets(plan.job);
+/** `secrets`: planSecrets of the plan's job (given when the caller has them already). */
+export function pinHost(plan: HostPlan, salt: string, secrets = planSecrets(plan.job)): PinnedHost {
+  const raw = planReports(plan);
   // the report as runHost redacts it, the form the plan file keeps
-  const reports = redactSecrets(planReports(plan), plan.job.host.secrets);
+  const reports = redactSecrets(raw, plan.job.host.secrets);
   const parts = plan.entries.map((e, i) => {
     const r = e.resource;
     const declared = { kind: r.kind, name: r.name, spec: r.spec, require: r.require, before: r.before, watch: r.watch, notify: r.notify };
@@ -63,7 +64,7 @@ export function pinHost(plan: HostPlan, salt: string): PinnedHost {
       plan: reportDigest(redactSecrets(p.report, secrets)),
     })),
   };
-  if (secrets.length) pinned.sensitive = keyedDigest(secretKey(secrets, salt), canonicalJson(planReports(plan).map((r, i) => [parts[i].declared, planned(r)])));
+  if (secrets.length) pinned.sensitive = keyedDigest(secretKey(secrets, salt), canonicalJson(raw.map((r, i) => [parts[i].declared, planned(r)])));
   if (reports.some((r) => r.status === 'failed')) pinned.failed = true;
   return pinned;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
-import { redactSecrets } from '../redact.js';
+import { varsWithSecrets } from '../redact.js';
 import type { RunReport } from '../report/types.js';
 import { KEEL_VERSION } from '../version.js';
 import { compileSchema } from '../config/ajv.js';
@@ -48,11 +48,11 @@ export function newSalt(): string {
 
 /** `--var k=v` arguments as saved: those whose value holds one of `secrets` by name only. */
 export function savedVars(args: readonly string[], secrets: readonly string[]): SavedVar[] {
+  const sensitive = new Set(varsWithSecrets(args, secrets));
   return args.map((arg) => {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    const value = eq < 0 ? '' : arg.slice(eq + 1);
-    return redactSecrets(value, secrets) === value ? { name, value } : { name };
+    return sensitive.has(name) ? { name } : { name, value: eq < 0 ? '' : arg.slice(eq + 1) };
   });
 }
 
