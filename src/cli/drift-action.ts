@@ -13,6 +13,8 @@ import { renderText } from '../report/text.js';
 import { connect } from '../transport/connect.js';
 import { defaultUnitDir, installCron, installTimer, systemdProblem, systemdUnits, uninstallCron } from '../drift/install.js';
 import { runDrift, type DriftOutcome } from '../drift/run-drift.js';
+import { isPostgresUrl } from '../drift/history-backend.js';
+import { historyLocation } from '../drift/open-history.js';
 import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocation } from '../drift/schedule.js';
 import { checkCronUserAccess } from '../drift/cron-access.js';
 import { varsWithSecrets } from '../redact.js';
@@ -29,6 +31,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   const { inv, hosts, modules } = await loadCommon(flags);
   const stateDir = flags.stateDir ? resolve(flags.stateDir) : inv.stateDir;
   const settings = driftSettings(inv, flags);
+  historyLocation({ flag: flags.history, setting: settings.history, stateDir }); // a password in the URL fails now
   const invocation: DriftInvocation = {
     node: process.execPath,
     execArgv: process.execArgv,
@@ -41,6 +44,7 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
     forks: flags.forks,
     retentionDays: flags.retentionDays,
     metricsFile: flags.metricsFile ? resolve(flags.metricsFile) : undefined,
+    history: flags.history && !isPostgresUrl(flags.history) ? resolve(flags.history) : flags.history,
     lockTimeout: flags.lockTimeout,
     logLevel: flags.logLevel,
   };
@@ -63,6 +67,7 @@ async function once(flags: DriftFlags, inv: Inventory, hosts: string[], modules:
     log,
     connect: (job) => connect(job.host.connection, { log, acceptNew: flags.acceptNew }),
     stateDir,
+    history: historyLocation({ flag: flags.history, setting: settings.history, stateDir }),
     settings,
     lockTimeoutSeconds: flags.lockTimeout,
     interrupted,

@@ -10,6 +10,7 @@ export interface DriftFlags extends RunFlags {
   stateDir?: string;
   retentionDays?: number;
   metricsFile?: string;
+  history?: string;
   lockTimeout: number;
   installCron?: string;
   cronUser?: string;
@@ -24,6 +25,7 @@ export function registerDriftCommand(program: Command, runFlags: (cmd: Command) 
     .option('--state-dir <dir>', 'where history.db, the lock and logs live (default: the inventory\'s state_dir, .keel beside it)')
     .option('--retention-days <n>', 'prune runs older than this (open drift is kept)', wholeNumber('--retention-days', 1))
     .option('--metrics-file <file>', 'write Prometheus text metrics here (atomically)')
+    .option('--history <url|file>', 'record into this history: postgres://USER@HOST/DB (password from PGPASSWORD or ~/.pgpass) or a file (default: drift.history, else <state dir>/history.db)')
     .option('--lock-timeout <seconds>', 'wait this long for another drift run on the same state dir, and for the lock of each host (0: exit 1 at once)', wholeNumber('--lock-timeout', 0), 0)
     .addOption(new Option('--install-cron <expr>', 'install a crontab entry that runs this same check on a schedule ("*/30 * * * *")').conflicts(['uninstallCron', 'systemdTimer', 'every']))
     .option('--cron-user <user>', 'whose crontab (default: you)')

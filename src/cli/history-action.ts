@@ -1,18 +1,19 @@
 /** keel history's work, loaded only when `keel history` runs. */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadInventory } from '../config/index.js';
-import { queryHistory, type HistoryFilter } from '../drift/history-query.js';
-import { HistoryStore } from '../drift/history.js';
+import type { HistoryFilter } from '../drift/history-query.js';
 import { renderHistory } from '../drift/history-text.js';
-import { HISTORY_FILE } from '../drift/run-drift.js';
+import { historyLocation, openHistory } from '../drift/open-history.js';
 import { parseWhen } from '../drift/time.js';
 import { KeelError } from '../errors.js';
 import type { HistoryFlags } from './history-command.js';
 
-export function historyCommand(flags: HistoryFlags): void {
-  const stateDir = flags.stateDir ? resolve(flags.stateDir) : loadInventory(flags.inventory).stateDir;
-  const path = join(stateDir, HISTORY_FILE);
+export async function historyCommand(flags: HistoryFlags): Promise<void> {
+  // --state-dir or --history say where the history is: the inventory is not read
+  const inv = flags.stateDir || flags.history ? undefined : loadInventory(flags.inventory);
+  const stateDir = flags.stateDir ? resolve(flags.stateDir) : (inv?.stateDir ?? '');
+  const loc = historyLocation({ flag: flags.history, setting: inv?.drift?.history, stateDir });
   const filter: HistoryFilter = {
     host: flags.host,
     resource: flags.resource,
@@ -21,18 +22,18 @@ export function historyCommand(flags: HistoryFlags): void {
     open: flags.open,
     runs: flags.runs,
   };
-  if (!existsSync(path)) {
+  if (loc.kind === 'sqlite' && !existsSync(loc.path)) {
     if (flags.json) {
       process.stdout.write(JSON.stringify({ episodes: [], incidents: [], runs: [] }, null, 2) + '\n');
       return;
     }
-    throw new KeelError('E_NO_HISTORY', `no drift history in ${stateDir} yet`, { hint: 'run keel drift first (or pass --state-dir)' });
+    throw new KeelError('E_NO_HISTORY', `no drift history in ${loc.path} yet`, { hint: 'run keel drift first (or pass --state-dir or --history)' });
   }
-  const store = HistoryStore.open(path, { readonly: true });
+  const history = await openHistory(loc, { readonly: true });
   try {
-    const view = queryHistory(store, filter);
+    const view = await history.query(filter);
     process.stdout.write(flags.json ? JSON.stringify(view, null, 2) + '\n' : renderHistory(view));
   } finally {
-    store.close();
+    await history.close();
   }
 }

@@ -63,6 +63,8 @@ const drift = {
     command: str,
     metrics_file: str,
     statsd: { type: 'string', pattern: '^\\[?[^\\s]+\\]?:\\d+$' },
+    // postgres://USER@HOST/DB (the password from PGPASSWORD or ~/.pgpass) or a history file
+    history: str,
   },
   additionalProperties: false,
 };

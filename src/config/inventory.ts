@@ -200,7 +200,7 @@ function build(file: string, merged: MergedInventory, doc: Vars, cliVars: Vars, 
 /** The `drift:` mapping (already schema-checked) in the Inventory's form. */
 function driftSettings(raw: unknown, dir: string): DriftSettings | undefined {
   if (!isPlainObject(raw)) return undefined;
-  const d = raw as { retention_days?: number; webhook?: { url: string; timeout?: number }; command?: string; metrics_file?: string; statsd?: string };
+  const d = raw as { retention_days?: number; webhook?: { url: string; timeout?: number }; command?: string; metrics_file?: string; statsd?: string; history?: string };
   const out: DriftSettings = {};
   if (typeof d.retention_days === 'number') out.retentionDays = d.retention_days;
   if (isPlainObject(d.webhook) && typeof d.webhook.url === 'string') {
@@ -209,6 +209,7 @@ function driftSettings(raw: unknown, dir: string): DriftSettings | undefined {
   if (typeof d.command === 'string') out.command = d.command;
   if (typeof d.metrics_file === 'string') out.metricsFile = localPath(d.metrics_file, dir);
   if (typeof d.statsd === 'string') out.statsd = d.statsd;
+  if (typeof d.history === 'string') out.history = /^postgres(ql)?:\/\//i.test(d.history) ? d.history : localPath(d.history, dir);
   return out;
 }
 

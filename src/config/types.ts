@@ -121,4 +121,6 @@ export interface DriftSettings {
   metricsFile?: string;
   /** `host:port` of a StatsD server (UDP). */
   statsd?: string;
+  /** Where the history is: a PostgreSQL URL (no password) or a file (absolute); default <state dir>/history.db. */
+  history?: string;
 }

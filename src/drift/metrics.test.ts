@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { HistoryStore } from './history.js';
+import { SqliteHistory } from './sqlite-history.js';
 import { metricsSnapshot, prometheusText, sendStatsd, statsdLines } from './metrics.js';
 import { drifted, host, inSync, run } from './test-reports.js';
 
@@ -28,17 +28,17 @@ function parseProm(text: string) {
   return { help, type, samples };
 }
 
-function store() {
-  const s = HistoryStore.open(':memory:');
-  s.recordRun(run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/a'), drifted('file:/b')]), host('db"1', [inSync('pkg:x')])]), { inventory: '/i', tags: [], exitCode: 2, sensitiveTypes: new Set<string>() });
-  const r = s.recordRun(run('2026-01-01T10:30:00.000Z', [host('web1', [drifted('file:/a'), inSync('file:/b')]), host('db"1', [], 'unreachable', 'x')]), { inventory: '/i', tags: [], exitCode: 1, sensitiveTypes: new Set<string>() });
+async function store() {
+  const s = SqliteHistory.open(':memory:');
+  await s.recordRun(run('2026-01-01T10:00:00.000Z', [host('web1', [drifted('file:/a'), drifted('file:/b')]), host('db"1', [inSync('pkg:x')])]), { inventory: '/i', tags: [], exitCode: 2, sensitiveTypes: new Set<string>() });
+  const r = await s.recordRun(run('2026-01-01T10:30:00.000Z', [host('web1', [drifted('file:/a'), inSync('file:/b')]), host('db"1', [], 'unreachable', 'x')]), { inventory: '/i', tags: [], exitCode: 1, sensitiveTypes: new Set<string>() });
   return { s, t: r.transitions };
 }
 
 describe('Prometheus metrics', () => {
-  it('writes valid exposition text with HELP and TYPE for every family', () => {
-    const { s } = store();
-    const text = prometheusText(metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }));
+  it('writes valid exposition text with HELP and TYPE for every family', async () => {
+    const { s } = await store();
+    const text = prometheusText(await metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }));
     const { samples, type } = parseProm(text);
     const get = (name: string, labels: Record<string, string> = {}) => samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.value;
     expect(get('keel_drift_resources', { host: 'web1' })).toBe(1);
@@ -51,15 +51,15 @@ describe('Prometheus metrics', () => {
     expect(get('keel_drift_runs_total', { result: 'error' })).toBe(1);
     expect(get('keel_drift_episodes_resolved_total')).toBe(1);
     expect(type.get('keel_drift_runs_total')).toBe('counter');
-    s.close();
+    await s.close();
   });
 });
 
 describe('StatsD', () => {
   it('a UDP listener receives the counters and gauges', async () => {
-    const { s, t } = store();
-    const lines = statsdLines(metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }), t);
-    s.close();
+    const { s, t } = await store();
+    const lines = statsdLines(await metricsSnapshot(s, { startedAt: '2026-01-01T10:30:00.000Z', durationMs: 1500, exitCode: 1 }), t);
+    await s.close();
     const sock = createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
     const got = new Promise<string>((r) => sock.once('message', (m) => r(m.toString())));

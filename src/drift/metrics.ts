@@ -4,7 +4,7 @@
  * to some hosts still reports the last known state of the others.
  */
 import { createSocket } from 'node:dgram';
-import type { HistoryStore } from './history.js';
+import type { History } from './history-backend.js';
 import type { Transitions } from './transitions.js';
 
 export interface MetricsSnapshot {
@@ -13,14 +13,9 @@ export interface MetricsSnapshot {
   counters: Map<string, number>;
 }
 
-export function metricsSnapshot(store: HistoryStore, lastRun: MetricsSnapshot['lastRun']): MetricsSnapshot {
-  const hosts = store.db
-    .prepare(
-      `SELECT l.host, l.status, l.drifted, (SELECT count(*) FROM episodes e WHERE e.host = l.host AND e.resolved_at IS NULL) AS openEpisodes
-       FROM host_latest l ORDER BY l.host`,
-    )
-    .all() as MetricsSnapshot['hosts'];
-  return { hosts, lastRun, counters: store.counters() };
+export async function metricsSnapshot(history: History, lastRun: MetricsSnapshot['lastRun']): Promise<MetricsSnapshot> {
+  const hosts = (await history.hosts()).map((h) => ({ host: h.host, status: h.status, drifted: h.drifted, openEpisodes: h.openEpisodes }));
+  return { hosts, lastRun, counters: await history.counters() };
 }
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -6,7 +6,6 @@
  */
 import { escapeTerminalLine } from '../report/escape.js';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { DriftSettings } from '../config/types.js';
 import type { HostJob } from '../engine/compile.js';
@@ -16,13 +15,13 @@ import type { RunReport } from '../report/types.js';
 import type { Transport } from '../transport/types.js';
 import { buildAlert, type Alert } from './alerts.js';
 import { deliverAlert } from './deliver.js';
-import { HistoryStore } from './history.js';
+import type { History, HistoryLocation } from './history-backend.js';
+import type { RunMeta } from './history.js';
+import { openHistory } from './open-history.js';
 import { acquireLock } from './lock.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { metricsSnapshot, prometheusText, sendStatsd, statsdLines } from './metrics.js';
 import type { Transitions } from './transitions.js';
-
-export const HISTORY_FILE = 'history.db';
 
 export interface DriftRunOptions {
   inventory: string;
@@ -31,7 +30,10 @@ export interface DriftRunOptions {
   forks: number;
   log: Logger;
   connect(job: HostJob): Promise<Transport>;
+  /** Where the drift lock lives (one controller's runs queue up on it). */
   stateDir: string;
+  /** The history the run is recorded in. */
+  history: HistoryLocation;
   settings: DriftSettings;
   /** Seconds to wait for another run's lock (0: fail at once). */
   lockTimeoutSeconds: number;
@@ -51,7 +53,7 @@ export interface DriftOutcome {
 }
 
 /** The types of the jobs' modules that have sensitive parameters. */
-function sensitiveTypes(jobs: HostJob[]): Set<string> {
+export function sensitiveTypes(jobs: HostJob[]): Set<string> {
   return new Set(jobs.flatMap((j) => [...j.modules.values()].filter((m) => m.sensitive?.length).map((m) => m.kind)));
 }
 
@@ -65,48 +67,57 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
       opts.warn(`taking over a stale lock of pid ${h.pid} (started ${h.startedAt}): that process is gone`);
     },
   });
-  let store: HistoryStore | undefined;
+  let history: History | undefined;
   try {
     // each host's lock too: a drift check must not read a host that a converge is changing
     const hostLock = { timeoutSeconds: opts.lockTimeoutSeconds, command, onWait: (h: string, holder: string) => opts.warn(`${h}: waiting for the host lock held by ${escapeTerminalLine(holder)}`) };
     const report = await runJobs(jobs, { command: 'drift', forks: opts.forks, log: opts.log, connect: opts.connect, interrupted: opts.interrupted, lock: hostLock });
-    const code = exitCode(report);
-    store = HistoryStore.open(join(opts.stateDir, HISTORY_FILE));
-    const { runId, transitions } = store.recordRun(report, { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: code, sensitiveTypes: sensitiveTypes(jobs) });
-    if (opts.settings.retentionDays) {
-      const pruned = store.prune(opts.settings.retentionDays);
-      if (pruned.runs) opts.log.info(pruned, 'pruned old drift history');
-    }
-    const problems: string[] = [];
-    const problem = (m: string) => {
-      problems.push(m);
-      opts.log.info(m); // the user sees it through warn(); the log file keeps it too
-      opts.warn(m);
-    };
-    const snapshot = metricsSnapshot(store, { startedAt: report.startedAt, durationMs: report.durationMs, exitCode: code });
-    if (opts.settings.metricsFile) {
-      try {
-        // world-readable: node_exporter's textfile collector may run as another user (no secrets in it)
-        writeFileAtomic(opts.settings.metricsFile, prometheusText(snapshot), 0o644);
-      } catch (e) {
-        problem(`metrics file ${opts.settings.metricsFile} not written: ${(e as Error).message}`);
-      }
-    }
-    const statsd = opts.settings.statsd ? await sendStatsd(opts.settings.statsd, statsdLines(snapshot, transitions)) : undefined;
-    if (statsd) problem(statsd);
-    const alert = buildAlert(
-      transitions,
-      { id: runId, startedAt: report.startedAt, durationMs: report.durationMs, inventory: opts.inventory, limit: opts.limit ?? null, exitCode: code, summary: report.summary },
-      hostname(),
-    );
-    if (alert && (opts.settings.webhook || opts.settings.command)) {
-      const failed = await deliverAlert(alert, { webhook: opts.settings.webhook, command: opts.settings.command });
-      for (const f of failed) problem(`alert not delivered: ${f}`);
-      if (failed.length) store.setAlertError(runId, failed.join('; '));
-    }
-    return { report, exitCode: code, runId, transitions, alert, problems };
+    history = await openHistory(opts.history);
+    const meta = { inventory: opts.inventory, limit: opts.limit, tags: opts.tags, exitCode: exitCode(report), sensitiveTypes: sensitiveTypes(jobs) };
+    return await recordDrift(history, report, meta, opts.settings, opts);
   } finally {
-    store?.close();
+    await history?.close();
     lock.release();
   }
+}
+
+/**
+ * Record a finished drift run in the history, then prune, write metrics and deliver alerts: the
+ * same steps whether the run was made here or by workers (src/queue/finish.ts).
+ */
+export async function recordDrift(history: History, report: RunReport, meta: RunMeta, settings: DriftSettings, opts: Pick<DriftRunOptions, 'inventory' | 'limit' | 'log' | 'warn'>): Promise<DriftOutcome> {
+  const code = meta.exitCode;
+  const { runId, transitions } = await history.recordRun(report, meta);
+  if (settings.retentionDays) {
+    const pruned = await history.prune(settings.retentionDays);
+    if (pruned.runs) opts.log.info(pruned, 'pruned old drift history');
+  }
+  const problems: string[] = [];
+  const problem = (m: string) => {
+    problems.push(m);
+    opts.log.info(m); // the user sees it through warn(); the log file keeps it too
+    opts.warn(m);
+  };
+  const snapshot = await metricsSnapshot(history, { startedAt: report.startedAt, durationMs: report.durationMs, exitCode: code });
+  if (settings.metricsFile) {
+    try {
+      // world-readable: node_exporter's textfile collector may run as another user (no secrets in it)
+      writeFileAtomic(settings.metricsFile, prometheusText(snapshot), 0o644);
+    } catch (e) {
+      problem(`metrics file ${settings.metricsFile} not written: ${(e as Error).message}`);
+    }
+  }
+  const statsd = settings.statsd ? await sendStatsd(settings.statsd, statsdLines(snapshot, transitions)) : undefined;
+  if (statsd) problem(statsd);
+  const alert = buildAlert(
+    transitions,
+    { id: runId, startedAt: report.startedAt, durationMs: report.durationMs, inventory: opts.inventory, limit: opts.limit ?? null, exitCode: code, summary: report.summary },
+    hostname(),
+  );
+  if (alert && (settings.webhook || settings.command)) {
+    const failed = await deliverAlert(alert, { webhook: settings.webhook, command: settings.command });
+    for (const f of failed) problem(`alert not delivered: ${f}`);
+    if (failed.length) await history.setAlertError(runId, failed.join('; '));
+  }
+  return { report, exitCode: code, runId, transitions, alert, problems };
 }

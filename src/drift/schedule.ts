@@ -49,6 +49,8 @@ export interface DriftInvocation {
   forks?: number;
   retentionDays?: number;
   metricsFile?: string;
+  /** --history: a PostgreSQL URL (no password) or a history file. */
+  history?: string;
   lockTimeout?: number;
   logLevel?: string;
 }
@@ -63,6 +65,7 @@ export function driftArgv(inv: DriftInvocation): string[] {
   a.push('--state-dir', inv.stateDir);
   if (inv.retentionDays !== undefined) a.push('--retention-days', String(inv.retentionDays));
   if (inv.metricsFile) a.push('--metrics-file', inv.metricsFile);
+  if (inv.history) a.push('--history', inv.history);
   if (inv.lockTimeout) a.push('--lock-timeout', String(inv.lockTimeout));
   if (inv.logLevel && inv.logLevel !== 'warn') a.push('--log-level', inv.logLevel);
   return scheduleWords(a);

@@ -7,7 +7,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,21 +17,12 @@ export const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
 
 const isRoot = process.getuid?.() === 0;
+export { freePort } from '../helpers/free-port.js';
 const inCi = process.env.CI === 'true';
 /** True when these tests must be skipped (not root, not CI). */
 export const skipSsh = !isRoot && !inCi;
 if (skipSsh) console.warn('!!! SKIPPING SSH TRANSPORT TESTS: they start a real sshd and need root (or CI=true) !!!');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface KeyPair {
   path: string;
