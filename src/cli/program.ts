@@ -17,6 +17,7 @@ import { registerLabCommand } from './lab-command.js';
 import { registerSecretCommand } from './secret-command.js';
 import { registerDriftCommand } from './drift-command.js';
 import { registerHistoryCommand } from './history-command.js';
+import { registerServeCommand } from './serve-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('keel')
@@ -98,6 +99,7 @@ export function buildProgram(): Command {
 
   registerDriftCommand(program, runFlags);
   registerHistoryCommand(program, logOptions);
+  registerServeCommand(program, logOptions);
   registerLabCommand(program, logOptions);
   registerSecretCommand(program, logOptions);
   program.hook('preAction', (_program, command) => applyLogFlags(command));
