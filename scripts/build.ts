@@ -3,14 +3,15 @@
  * command's code is its own chunk, loaded by the command's dynamic import() (src/cli/program.ts),
  * so a command reads a handful of files instead of hundreds. Libraries that are native, spawn
  * workers or load on first use (ajv, diff) stay in node_modules. Then the built-in schemas'
- * validators are generated beside the bundle (scripts/build-validators.ts).
+ * validators are generated beside the bundle (scripts/build-validators.ts). `tsx scripts/build.ts
+ * DIR` builds into DIR instead (a test's own copy; inside the repository, where node_modules is found).
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { writeValidators } from './build-validators.js';
 
-export const DIST = join(import.meta.dirname, '..', 'dist');
+export const DIST = process.argv[2] ? resolve(process.argv[2]) : join(import.meta.dirname, '..', 'dist');
 
 rmSync(DIST, { recursive: true, force: true });
 await build({
@@ -31,4 +32,5 @@ await build({
   logLevel: 'warning',
 });
 const count = writeValidators(DIST);
-process.stdout.write(`build: dist/keel.js and its chunks, ${count} validators in dist/validators\n`);
+const shown = relative(process.cwd(), DIST) || '.';
+process.stdout.write(`build: ${shown}/keel.js and its chunks, ${count} validators in ${shown}/validators\n`);

@@ -5,10 +5,11 @@
  * command line (commands, flags, flag values, arguments) and every `npm run X` is a script of
  * package.json. A block that needs more than itself says so in an HTML comment just before it:
  * `<!-- docs-test: {"vars": {...}, "files": {"states/x.j2": "..."}, "also": "- directory: /srv"} -->`, or
- * `<!-- docs-test: {"skip": "why"} -->`. The flows (getting started, the stack) run for real in
- * test/lab-ssh/init.test.ts, test/stack/stack.test.ts and the demo.
+ * `<!-- docs-test: {"skip": "why"} -->`. Every ```sh block with keel commands says how it runs for
+ * real (`"run": PROJECT`, test/lab-ssh/docs-run.test.ts and test/stack/stack.test.ts run it line
+ * by line) or why it does not (`"not_run": "why"`); see DocNote in test/helpers/docs-example.ts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -19,31 +20,13 @@ import { inventorySchema } from '../../src/config/inventory-schema.js';
 import { compileJobs } from '../../src/engine/compile.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { builtinModules } from '../../modules/index.js';
+import { DOCS, docBlocks, type DocBlock } from '../helpers/docs-example.js';
+import { DOC_PROJECTS, docLines, quotedOutput, statedExit } from '../helpers/docs-run.js';
 import { REPO } from '../helpers/keel.js';
 
-interface Block {
-  where: string;
-  lang: string;
-  text: string;
-  /** What the block needs besides itself: variables, files beside the state, more resources (YAML list items) to refer to. */
-  note?: { vars?: Record<string, unknown>; files?: Record<string, string>; also?: string; env?: Record<string, string>; skip?: string };
-}
+type Block = Pick<DocBlock, 'where' | 'lang' | 'text' | 'note'>;
 
-const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-
-function blocks(): Block[] {
-  const out: Block[] = [];
-  for (const doc of DOCS) {
-    const text = readFileSync(join(REPO, doc), 'utf8');
-    for (const m of text.matchAll(/(?:<!-- docs-test: (\{.*\}) -->\n)?```(yaml|sh)\n([\s\S]*?)```/g)) {
-      const line = text.slice(0, m.index).split('\n').length + (m[1] ? 1 : 0);
-      out.push({ where: `${doc}:${line}`, lang: m[2], text: m[3], note: m[1] ? JSON.parse(m[1]) : undefined });
-    }
-  }
-  return out;
-}
-
-const all = blocks();
+const all = docBlocks();
 const yamlBlocks = all.filter((b) => b.lang === 'yaml');
 const shBlocks = all.filter((b) => b.lang === 'sh');
 
@@ -262,6 +245,29 @@ describe('the shell commands of the docs', () => {
     expect(parseProblem(['lab'])).toMatch(/needs a subcommand/);
     expect(commandsOf(`sudo keel lab up 3 # boot\nkeel plan --json > r.json && keel show p.keel | less`)).toEqual([['keel', 'lab', 'up', '3'], ['keel', 'plan', '--json'], ['keel', 'show', 'p.keel']]);
     expect(commandsOf(`KEEL_AGE_KEY_FILE=k keel secret edit vars.yaml\nkeel plan \\\n  -l web`)).toEqual([['keel', 'secret', 'edit', 'vars.yaml'], ['keel', 'plan', '-l', 'web']]);
+  });
+
+  it('every block of commands runs for real, in a project that exists, or says why not', () => {
+    const unsaid = shBlocks.filter((b) => commandsOf(b.text).length > 0).flatMap((b) => {
+      if (b.note?.not_run) return b.note.not_run.length > 10 ? [] : [`${b.where}: not_run needs a reason`];
+      if (!b.note?.run) return [`${b.where}: no docs-test note with "run" (a project of test/helpers/docs-run.ts) or "not_run" (why)`];
+      return b.note.run in DOC_PROJECTS ? [] : [`${b.where}: no project "${b.note.run}" (${Object.keys(DOC_PROJECTS).join(', ')})`];
+    });
+    expect(unsaid).toEqual([]);
+  });
+
+  it("reads a block's lines as the runner does: its exit codes and the output its comments quote", () => {
+    expect(docLines('keel plan --out p.keel   # lab1: Plan: 6 to add, ... (and saved; exit 2)\n\n# a comment\nkeel plan \\\n  -l web\n')).toEqual([
+      { command: 'keel plan --out p.keel', comment: 'lab1: Plan: 6 to add, ... (and saved; exit 2)' },
+      { command: 'keel plan -l web', comment: '' },
+    ]);
+    expect(statedExit('prints the plan and saves it (exit 2: there is drift)')).toBe(2);
+    expect(statedExit('in sync (exit 0)')).toBe(0);
+    expect(statedExit('what would change (exit 0 in sync, 2 drift, 1 error)')).toBeUndefined();
+    expect(quotedOutput('lab1: Plan: 6 to add, 0 to change, ... (and saved)')).toBe('lab1: Plan: 6 to add, 0 to change,');
+    expect(quotedOutput('ok: 1 host(s), 6 resource(s), no errors')).toBe('ok: 1 host(s), 6 resource(s), no errors');
+    expect(quotedOutput('superbook: "Hello from PostgreSQL, rendered by Django"')).toBe('Hello from PostgreSQL, rendered by Django');
+    expect(quotedOutput('a part of the id, or a glob: \'file:/etc/nginx/*\'')).toBeUndefined();
   });
 
   it.each(commands)('%s', (_where, c) => {

@@ -1,63 +1,121 @@
 /**
- * docs/getting-started.md's "A project of your own" run as written, line by line, against a real
- * lab host: `keel init`, validate, plan --out, show, graph as SVG coloured by the plan, converge
- * of the saved plan. A line's comment that quotes the output (`# lab1: Plan: 6 to add, ...`) is
- * checked (the part before "..."). `keel lab up 1` is the test lab's lab1 (its key, known_hosts and
- * address put where that command would). Then the project plans in sync.
+ * The docs that run (issue 11, item 9): every ```sh block of README.md and docs/ whose docs-test
+ * note says `"run": PROJECT` is run line by line (test/helpers/docs-run.ts), with `keel` on PATH
+ * as `npm link` puts it, in a project made here: `empty`, `init` (what `keel init` writes, on
+ * lab1, nothing of it on the host yet) or `drift` (init after one `keel drift`). `keel lab up N`
+ * is the test lab's lab1..labN, put where that command would. The stack's block (`run: stack`)
+ * is the first build of test/stack/stack.test.ts. After getting-started's "A project of your
+ * own" the project plans in sync and lab1 holds what the project says.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { docsSh } from '../helpers/docs-example.js';
-import { keel, keelJson } from '../helpers/keel.js';
+import { parseDocument } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docBlocks } from '../helpers/docs-example.js';
+import { DOC_PROJECTS, keelOnPath, runDocBlock, type DocStep } from '../helpers/docs-run.js';
 import { labHosts, labSkip } from '../lab/lab-env.js';
 import { onHost } from './lab-inventory.js';
 
-/** `keel a b  # lab1: says this ...`: the words, and what the comment quotes of the output (a `name: ` comment, before "..."). */
-function parseLine(line: string): { words: string[]; says: string } {
-  const [cmd, comment = ''] = line.split(/\s+#\s+/);
-  const quoted = /^\S+: /.test(comment) ? comment.split('...')[0].trim() : '';
-  return { words: cmd.trim().split(/\s+/), says: quoted };
-}
+const runHere = docBlocks().filter((b) => b.lang === 'sh' && b.note?.run && b.note.run !== 'stack');
+/** What `keel init` leaves on lab1, removed before each block so that its plan starts from nothing. */
+const INIT_PATHS = '/srv/hello /srv/greetings';
 
-describe.skipIf(!!labSkip)('getting started, as docs/getting-started.md says, on lab1', () => {
-  const h = labHosts()[0];
-  const dir = mkdtempSync(join(tmpdir(), 'keel-init-lab-'));
+describe.skipIf(!!labSkip)('the shell examples of the docs, run line by line', () => {
+  const lab = labSkip ? [] : labHosts();
+  const h = lab[0];
+  const root = mkdtempSync(join(tmpdir(), 'keel-docs-run-'));
+  const template = join(root, 'init-template');
+  const env = (more: NodeJS.ProcessEnv = {}) => ({ ...process.env, NO_COLOR: '1', PATH: `${keelOnPath()}:${process.env.PATH}`, ...more });
+  const keel = (args: string[], cwd: string, more?: NodeJS.ProcessEnv) => execFileSync('keel', args, { cwd, env: env(more), encoding: 'utf8' });
+
+  /** The test lab's first `n` hosts, as `keel lab up n` leaves them in `cwd`/.keel/lab (its inventory and hosts.ini cut to them). */
+  const labUp = (n: number): DocStep => ({ cwd }) => {
+    const from = process.env.KEEL_LAB_DIR!;
+    const to = join(cwd, '.keel', 'lab');
+    mkdirSync(to, { recursive: true });
+    for (const f of readdirSync(from)) if (f !== 'inventory.yaml' && f !== 'hosts.ini' && f !== 'users') symlinkSync(join(from, f), join(to, f));
+    const others = new Set(lab.slice(n).map((x) => x.name));
+    const inv = parseDocument(readFileSync(join(from, 'inventory.yaml'), 'utf8'));
+    for (const name of others) inv.deleteIn(['groups', 'lab', 'hosts', name]);
+    writeFileSync(join(to, 'inventory.yaml'), inv.toString());
+    const ini = readFileSync(join(from, 'hosts.ini'), 'utf8').split('\n').filter((l) => !others.has(l.split(/\s/)[0]));
+    writeFileSync(join(to, 'hosts.ini'), ini.join('\n'));
+  };
+  /** lab1 as `keel lab up 1` leaves it for a project in `cwd`: the lab's key and known_hosts, lab1's address in the inventory. */
+  const lab1: DocStep = ({ cwd }) => {
+    mkdirSync(join(cwd, '.keel', 'lab'), { recursive: true });
+    copyFileSync(h.identity, join(cwd, '.keel', 'lab', 'id_ed25519'));
+    copyFileSync(h.knownHosts, join(cwd, '.keel', 'lab', 'known_hosts'));
+    const inv = join(cwd, 'inventory.yaml');
+    writeFileSync(inv, readFileSync(inv, 'utf8').replace('10.199.0.11', h.address));
+  };
+  const steps: Record<string, DocStep> = {
+    'lab1, as keel lab up 1 leaves it': lab1,
+    'lab1 to lab3, as keel lab up 3 leaves them': labUp(3),
+    'add the recipient printed to secrets.recipients': ({ cwd, last }) => {
+      const recipient = /^age1\S+$/m.exec(last!.stdout)?.[0];
+      expect(recipient, last!.stdout).toBeDefined();
+      writeFileSync(join(cwd, 'inventory.yaml'), `${readFileSync(join(cwd, 'inventory.yaml'), 'utf8')}secrets:\n  recipients: [${recipient}]\n`);
+    },
+    'paste the block under vars:': ({ cwd }) => {
+      const block = readFileSync(join(cwd, 'paste-me'), 'utf8').replace(/^(?=.)/gm, '  ');
+      expect(block).toMatch(/^ {2}db_password: !secret \|\n {4}-----BEGIN AGE ENCRYPTED FILE-----\n/);
+      const inv = join(cwd, 'inventory.yaml');
+      writeFileSync(inv, readFileSync(inv, 'utf8').replace(/^vars:\n/m, `vars:\n${block}`));
+    },
+    'the values are changed, added and encrypted': ({ cwd }) => {
+      const text = readFileSync(join(cwd, 'inventory.yaml'), 'utf8');
+      expect(text.match(/^ {2}(db_password|api_token): !secret \|$/gm)?.sort()).toEqual(['  api_token: !secret |', '  db_password: !secret |']);
+      for (const clear of ['docs-run-password', 'another-password', 't0k']) expect(text).not.toContain(clear);
+      // an editor that only shows the file: what the values are now, decrypted (nothing is saved)
+      const shown = keel(['secret', 'edit', 'inventory.yaml'], cwd, { EDITOR: 'cat', KEEL_AGE_KEY_FILE: join(cwd, 'age.key') });
+      expect(shown).toContain('  api_token: !secret "t0k"\n');
+      expect(shown).toContain('  db_password: !secret "another-password"\n');
+    },
+  };
+  /** Each project, made in a fresh directory. */
+  const projects: Record<string, (dir: string) => Promise<void> | void> = {
+    empty: () => undefined,
+    init: async (dir) => {
+      cpSync(template, dir, { recursive: true });
+      await onHost(h, `rm -rf ${INIT_PATHS}`);
+    },
+    drift: async (dir) => {
+      await projects.init(dir);
+      const drift = spawnSync('keel', ['drift'], { cwd: dir, env: env(), encoding: 'utf8' });
+      expect(drift.status, drift.stdout + drift.stderr).toBe(2);
+    },
+  };
+
+  beforeAll(async () => {
+    keel(['init', template], root);
+    lab1({ cwd: template });
+  });
   afterAll(async () => {
-    await onHost(h, 'rm -rf /srv/hello /srv/greetings');
-    rmSync(dir, { recursive: true, force: true });
+    await onHost(h, `rm -rf ${INIT_PATHS}`);
+    rmSync(root, { recursive: true, force: true });
   });
 
-  it('init, validate, plan --out, show, graph, converge of the plan: each prints what the docs say', async () => {
-    const lines = docsSh('getting-started.md', '## A project of your own, in one command');
-    expect(lines.length).toBeGreaterThanOrEqual(6);
-    let cwd = dir;
-    const codes: Record<string, number> = { validate: 0, plan: 2, show: 0, graph: 0, converge: 0, init: 0 };
-    for (const line of lines) {
-      const { words, says } = parseLine(line);
-      if ((words[0] === 'sudo' ? words[2] : words[1]) === 'lab') {
-        // what `keel lab up 1` leaves for the project: the lab's key and known_hosts, lab1's address
-        mkdirSync(join(cwd, '.keel/lab'), { recursive: true });
-        copyFileSync(h.identity, join(cwd, '.keel/lab/id_ed25519'));
-        copyFileSync(h.knownHosts, join(cwd, '.keel/lab/known_hosts'));
-        const inv = join(cwd, 'inventory.yaml');
-        writeFileSync(inv, readFileSync(inv, 'utf8').replace('10.199.0.11', h.address));
-        continue;
-      }
-      const [first, ...chain] = words.join(' ').split(' && ');
-      const args = first.split(' ').slice(1);
-      expect(words[0], line).toBe('keel');
-      const r = await keel(args, { cwd });
-      expect(r.code, `${line}\n${r.stdout}${r.stderr}`).toBe(codes[args[0]] ?? 0);
-      if (says) expect(r.stdout, line).toContain(says);
-      for (const c of chain) if (c.startsWith('cd ')) cwd = join(cwd, c.slice(3));
+  it('runs every block that says so, in a project it makes (or the stack test)', () => {
+    expect(runHere.length).toBeGreaterThanOrEqual(9);
+    expect(Object.keys(DOC_PROJECTS).sort()).toEqual([...Object.keys(projects), 'stack'].sort());
+  });
+
+  it.each(runHere.map((b) => [`${b.where} (${b.heading}), in ${b.note!.run}`, b] as const))('%s', async (_name, b) => {
+    const dir = mkdtempSync(join(root, `${b.note!.run}-`));
+    if (b.note!.run === 'empty') await onHost(h, `rm -rf ${INIT_PATHS}`);
+    await projects[b.note!.run!](dir);
+    const results = await runDocBlock(b, { cwd: dir, steps, env: { KEEL_AGE_KEY_FILE: join(dir, 'age.key') } });
+    expect(results.length, 'lines run').toBeGreaterThan(0);
+    if (b.heading === '## A project of your own, in one command') {
+      // init made the project and cd'd into it: the picture, the saved plan, the host as converged
+      const project = join(dir, 'myproject');
+      expect(readFileSync(join(project, 'graph.svg'), 'utf8')).toContain('<svg');
+      expect(existsSync(join(project, 'plan.keel'))).toBe(true);
+      expect(keel(['plan'], project)).toContain('plan: 1 host(s), 0 drifted, 0 changed, 0 failed'); // and exit 0: in sync
+      expect(await onHost(h, 'cat /srv/greetings/morning.txt; stat -c %a /srv/greetings/evening.txt')).toBe('Good morning from lab1\n600\n');
     }
-    const svg = readFileSync(join(cwd, 'graph.svg'), 'utf8');
-    expect(svg).toContain('<svg');
-    expect(existsSync(join(cwd, 'plan.keel'))).toBe(true);
-    const again = await keelJson(['plan'], { cwd });
-    expect(again.code).toBe(0);
-    expect(await onHost(h, 'cat /srv/greetings/morning.txt; stat -c %a /srv/greetings/evening.txt')).toBe('Good morning from lab1\n600\n');
   });
 });

@@ -2,17 +2,20 @@
  * The production Django stack (states/*.yaml, bundles/*, examples/superbook) built for real on
  * two fresh lab hosts: PostgreSQL on the db host with one database per site; on the web host one
  * Nginx in front of two Django sites, two instances of bundles/django_app (each its Gunicorn,
- * settings and database) and of bundles/nginx_site. One converge builds it, both sites answer
+ * settings and database) and of bundles/nginx_site. docs/stack.md's block, run line by line,
+ * builds it (push the app, plan --out, show, graph, converge of the saved plan), both sites answer
  * by their Host header, a second converge changes nothing, hand-made drift is shown and fixed,
  * and a new commit is deployed to both sites with exactly the steps a deploy needs.
  */
 import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { docBlocks } from '../helpers/docs-example.js';
+import { runDocBlock } from '../helpers/docs-run.js';
 import { REPO, keel, keelJson } from '../helpers/keel.js';
 import { planAndConvergeSets } from '../helpers/plan-sets.js';
 import { labHosts, labSkip } from '../lab/lab-env.js';
@@ -77,17 +80,34 @@ describe.skipIf(!!labSkip)('the production stack on lab hosts', () => {
     writeFileSync(inventory, inv.toString());
     symlinkSync(join(REPO, 'states'), join(dir, 'states'));
     symlinkSync(join(REPO, 'bundles'), join(dir, 'bundles'));
-    execFileSync('sh', [join(REPO, 'scripts', 'push-app.sh'), web.address, web.identity, web.knownHosts], {
-      env: { ...process.env, KEEL_APP_WORKTREE: worktree },
-    });
+    // docs/stack.md's lines run here as in the repository: scripts/push-app.sh publishes examples/superbook
+    symlinkSync(join(REPO, 'scripts'), join(dir, 'scripts'));
+    symlinkSync(join(REPO, 'examples'), join(dir, 'examples'));
   });
 
-  it('builds the whole stack in one converge of a saved plan; Django renders a row it read from PostgreSQL', async () => {
-    const saved = join(dir, 'first.keel');
-    const plan = await keel(['plan', '-i', inventory, '--out', saved]);
-    expect(plan.code, plan.stderr).toBe(2);
+  it("builds the whole stack as docs/stack.md says (push, plan --out, show, graph, converge of the saved plan, plan); Django renders a row it read from PostgreSQL", async () => {
+    // the docs' block line by line (test/helpers/docs-run.ts): each line exits as it says; converge with --json, for its report
+    const block = docBlocks().find((b) => b.doc === 'docs/stack.md' && b.note?.run === 'stack');
+    expect(block, 'docs/stack.md has a block with the docs-test note {"run": "stack"}').toBeDefined();
+    const lines = await runDocBlock(block!, {
+      cwd: dir,
+      steps: {
+        'lab4 and lab5, as keel lab up 2 leaves them': () => {
+          mkdirSync(join(dir, '.keel', 'lab'), { recursive: true });
+          copyFileSync(web.identity, join(dir, '.keel', 'lab', 'id_ed25519'));
+          copyFileSync(web.knownHosts, join(dir, '.keel', 'lab', 'known_hosts'));
+        },
+      },
+      replace: [['10.199.0.11', web.address]],
+      env: { KEEL_APP_WORKTREE: worktree },
+      json: ['keel converge'],
+      timeoutMs: 900_000,
+    });
+    const saved = join(dir, '.keel', 'plan.keel');
     expect(readFileSync(saved, 'utf8')).not.toContain('lab-only-secret');
-    const conv = await keelJson(['converge', saved], { timeoutMs: 900_000 });
+    expect(readFileSync(join(dir, '.keel', 'stack.svg'), 'utf8')).toContain('<svg');
+    const converged = lines.find((l) => l.command.startsWith('keel converge'))!;
+    const conv = { ...converged, report: JSON.parse(converged.stdout) };
     // the plan said what converge did, but for what it showed as "may change"
     const planReport = JSON.parse((await keel(['show', saved, '--json'])).stdout);
     for (const [host, s] of Object.entries(planAndConvergeSets(planReport, conv.report))) expect(s.applied, `${host}: may change ${s.open.join(', ')}`).toEqual(s.planned);
