@@ -47,7 +47,8 @@ export async function metricsText(history: History | undefined): Promise<string>
 }
 
 export function buildServer(opts: ServeOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // a browser's spare keep-alive socket would hold close() open: SIGTERM ends every connection
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   const now = opts.now ?? (() => new Date());
   const shell = (title: string, refresh = 0) => ({ title, location: opts.source.location, refresh });
   const send = (reply: FastifyReply, code: number, page: string) => reply.code(code).type('text/html; charset=utf-8').send(page);

@@ -16,11 +16,11 @@ export interface KeelProcess {
   done: Promise<KeelResult & { signal: NodeJS.Signals | null }>;
 }
 
-/** `group`: keel leads a process group of its own, so a signal can go to the group as Ctrl-C's does. */
-export function startKeel(args: string[], opts: { group?: boolean } = {}): KeelProcess {
+/** `group`: keel leads a process group of its own, so a signal can go to the group as Ctrl-C's does; `env`: added to the environment. */
+export function startKeel(args: string[], opts: { group?: boolean; env?: NodeJS.ProcessEnv } = {}): KeelProcess {
   const child = spawn(process.execPath, ['--import', TSX, join(REPO, 'src', 'cli', 'main.ts'), ...args], {
     cwd: REPO,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.group === true,
   });
