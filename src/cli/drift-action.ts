@@ -19,6 +19,7 @@ import { checkCronExpression, cronToOnCalendar, looksLikeCron, type DriftInvocat
 import { checkCronUserAccess } from '../drift/cron-access.js';
 import { varsWithSecrets } from '../redact.js';
 import { compileTagged, loadCommon } from './load.js';
+import { checkQueueFlags } from './queue-flags.js';
 import type { ModuleSet } from '../module-set.js';
 import type { DriftFlags } from './drift-command.js';
 
@@ -48,6 +49,8 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
     lockTimeout: flags.lockTimeout,
     logLevel: flags.logLevel,
   };
+  checkQueueFlags(flags);
+  if (flags.enqueue) return enqueued(flags, inv, hosts, modules, tags, settings);
   if (flags.installCron || flags.systemdTimer) refuseSecretVars(flags.var, inv);
   if (flags.installCron || flags.uninstallCron) return cronCommand(flags, invocation, modules, log);
   if (flags.systemdTimer) return timerCommand(flags, invocation);
@@ -56,6 +59,14 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
   if (flags.every) return everyCommand(flags, tags, stateDir, log);
   const out = await once(flags, inv, hosts, modules, tags, stateDir, settings, log, () => false);
   process.exitCode = out.exitCode;
+}
+
+/** keel drift --enqueue: the same check, run by the workers (src/queue). */
+async function enqueued(flags: DriftFlags, inv: Inventory, hosts: string[], modules: ModuleSet, tags: string[], settings: DriftSettings): Promise<void> {
+  const { enqueueRun, queueUrl, refuseWithEnqueue } = await import('./enqueue-action.js');
+  refuseWithEnqueue(flags, inv, { '--every': flags.every, '--install-cron': flags.installCron, '--uninstall-cron': flags.uninstallCron, '--systemd-timer': flags.systemdTimer });
+  const url = queueUrl(flags, flags.history ?? settings.history);
+  await enqueueRun('drift', flags, compileTagged(inv, hosts, modules, tags), url, tags);
 }
 
 async function once(flags: DriftFlags, inv: Inventory, hosts: string[], modules: ModuleSet, tags: string[], stateDir: string, settings: DriftSettings, log: Logger, interrupted: () => boolean, jobs?: HostJob[]): Promise<DriftOutcome> {

@@ -4,9 +4,10 @@
  */
 import { Command, Option } from 'commander';
 import { wholeNumber } from './flag-values.js';
-import type { RunFlags } from './run-command.js';
+import type { EnqueueFlags } from './enqueue-action.js';
+import { queueOptions } from './queue-flags.js';
 
-export interface DriftFlags extends RunFlags {
+export interface DriftFlags extends EnqueueFlags {
   stateDir?: string;
   retentionDays?: number;
   metricsFile?: string;
@@ -21,7 +22,7 @@ export interface DriftFlags extends RunFlags {
 }
 
 export function registerDriftCommand(program: Command, runFlags: (cmd: Command) => Command): void {
-  runFlags(program.command('drift').description('plan every host and record the result: history, alerts, metrics (exit 0 in sync, 2 drift, 1 error)'))
+  queueOptions(runFlags(program.command('drift').description('plan every host and record the result: history, alerts, metrics (exit 0 in sync, 2 drift, 1 error)')))
     .option('--state-dir <dir>', 'where history.db, the lock and logs live (default: the inventory\'s state_dir, .keel beside it)')
     .option('--retention-days <n>', 'prune runs older than this (open drift is kept)', wholeNumber('--retention-days', 1))
     .option('--metrics-file <file>', 'write Prometheus text metrics here (atomically)')

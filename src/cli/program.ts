@@ -18,6 +18,8 @@ import { registerSecretCommand } from './secret-command.js';
 import { registerDriftCommand } from './drift-command.js';
 import { registerHistoryCommand } from './history-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerWorkerCommand } from './worker-command.js';
+import { queueOptions } from './queue-flags.js';
 
 export function buildProgram(): Command {
   const program = new Command('keel')
@@ -44,7 +46,7 @@ export function buildProgram(): Command {
     .option('-o, --out <file>', 'also save the plan to this file (mode 0600, no secret in it): keel converge FILE applies exactly it')
     .action(async (flags: RunFlags) => (await import('./run-command.js')).runCommand('plan', flags));
 
-  runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure); on a terminal it shows the plan and asks first'))
+  queueOptions(runFlags(program.command('converge').description('make hosts match their states (exit 0 ok, 1 failure); on a terminal it shows the plan and asks first')))
     .argument('[plan]', 'a plan saved by keel plan --out: apply exactly it, or nothing on a host that is no longer as planned')
     .option('-q, --quiet', 'no progress on standard error')
     .option('-y, --yes', 'do not show the plan and ask first (a converge that is not on a terminal, or --json, never asks)')
@@ -100,6 +102,7 @@ export function buildProgram(): Command {
   registerDriftCommand(program, runFlags);
   registerHistoryCommand(program, logOptions);
   registerServeCommand(program, logOptions);
+  registerWorkerCommand(program, logOptions);
   registerLabCommand(program, logOptions);
   registerSecretCommand(program, logOptions);
   program.hook('preAction', (_program, command) => applyLogFlags(command));

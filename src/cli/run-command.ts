@@ -23,6 +23,8 @@ import { connect } from '../transport/connect.js';
 import { KEEL_VERSION } from '../version.js';
 import { compileTagged, loadCommon, type CommonFlags } from './load.js';
 import { progressMode, startProgress } from './progress.js';
+import { checkQueueFlags } from './queue-flags.js';
+import type { EnqueueFlags } from './enqueue-action.js';
 import { askLine, promptPassphrase } from './prompt.js';
 
 export interface RunFlags extends CommonFlags {
@@ -55,8 +57,18 @@ export function runLock(command: string, flags: RunFlags, say: (line: string) =>
 
 /** `explicit`: the flags given on the command line (a saved plan refuses -i, -l, -t beside it). */
 export async function runCommand(command: RunReport['command'], flags: RunFlags, planFile?: string, explicit: string[] = []): Promise<void> {
-  if (planFile !== undefined) return convergeSaved(planFile, flags, explicit);
-  const { jobs } = await compileFor(flags);
+  const queued = flags as RunFlags & EnqueueFlags;
+  checkQueueFlags(queued);
+  if (planFile !== undefined) {
+    if (queued.enqueue) throw new UsageError(`a saved plan with --enqueue: keel converge ${planFile} runs here`, { hint: 'leave out --enqueue, or enqueue the converge without the plan file' });
+    return convergeSaved(planFile, flags, explicit);
+  }
+  const { jobs, inv, tags } = await compileFor(flags);
+  if (queued.enqueue) {
+    const { enqueueRun, queueUrl, refuseWithEnqueue } = await import('./enqueue-action.js');
+    refuseWithEnqueue(queued, inv);
+    return enqueueRun('converge', queued, jobs, queueUrl(queued, inv.drift?.history), tags);
+  }
   const ask = command === 'converge' && !flags.yes && !flags.json && !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (ask) return convergeAsked(flags, jobs);
   if (command === 'plan' && flags.out) return planSaved(flags, jobs);
@@ -66,7 +78,7 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags,
 async function compileFor(flags: RunFlags) {
   const tags = parseTags(flags.tags);
   const { inv, hosts, modules } = await loadCommon(flags);
-  return { jobs: compileTagged(inv, hosts, modules, tags) };
+  return { jobs: compileTagged(inv, hosts, modules, tags), inv, tags };
 }
 
 /** One run over `jobs`; the first Ctrl-C lets the step in flight finish and starts nothing new. */

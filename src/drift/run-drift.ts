@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DriftSettings } from '../config/types.js';
 import type { HostJob } from '../engine/compile.js';
+import type { ModuleSet } from '../module-set.js';
 import { exitCode } from '../engine/exit-code.js';
 import { runJobs } from '../engine/run.js';
 import type { RunReport } from '../report/types.js';
@@ -54,7 +55,12 @@ export interface DriftOutcome {
 
 /** The types of the jobs' modules that have sensitive parameters. */
 export function sensitiveTypes(jobs: HostJob[]): Set<string> {
-  return new Set(jobs.flatMap((j) => [...j.modules.values()].filter((m) => m.sensitive?.length).map((m) => m.kind)));
+  return new Set(jobs.flatMap((j) => [...sensitiveKinds(j.modules)]));
+}
+
+/** The types of a module set that have sensitive parameters. */
+export function sensitiveKinds(modules: ModuleSet): Set<string> {
+  return new Set([...modules.values()].filter((m) => m.sensitive?.length).map((m) => m.kind));
 }
 
 export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<DriftOutcome> {
@@ -83,11 +89,19 @@ export async function runDrift(jobs: HostJob[], opts: DriftRunOptions): Promise<
 
 /**
  * Record a finished drift run in the history, then prune, write metrics and deliver alerts: the
- * same steps whether the run was made here or by workers (src/queue/finish.ts).
+ * same steps whether the run was made here or by workers (src/queue/finish.ts, which records the
+ * run itself in the transaction that finishes it and passes `recorded`).
  */
-export async function recordDrift(history: History, report: RunReport, meta: RunMeta, settings: DriftSettings, opts: Pick<DriftRunOptions, 'inventory' | 'limit' | 'log' | 'warn'>): Promise<DriftOutcome> {
+export async function recordDrift(
+  history: History,
+  report: RunReport,
+  meta: RunMeta,
+  settings: DriftSettings,
+  opts: Pick<DriftRunOptions, 'inventory' | 'limit' | 'log' | 'warn'>,
+  recorded?: { runId: number; transitions: Transitions },
+): Promise<DriftOutcome> {
   const code = meta.exitCode;
-  const { runId, transitions } = await history.recordRun(report, meta);
+  const { runId, transitions } = recorded ?? (await history.recordRun(report, meta));
   if (settings.retentionDays) {
     const pruned = await history.prune(settings.retentionDays);
     if (pruned.runs) opts.log.info(pruned, 'pruned old drift history');

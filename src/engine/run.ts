@@ -77,22 +77,27 @@ export async function runJobs(jobs: HostJob[], opts: RunOptions): Promise<RunRep
   }
   const byName = new Map(hosts.map((h) => [h.host, h]));
   const ordered = jobs.map((j) => byName.get(j.host.name)).filter((h): h is HostReport => h !== undefined);
-  const report: RunReport = {
-    command: opts.command,
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    hosts: ordered,
-    summary: {
-      hosts: ordered.length,
-      drifted: ordered.filter((h) => h.status === 'drift').length,
-      changed: ordered.filter((h) => h.status === 'changed').length,
-      failed: ordered.filter((h) => h.status === 'failed').length,
-      unreachable: ordered.filter((h) => h.status === 'unreachable').length,
-      counts: sumCounts(countedHosts(ordered, opts.command).flatMap((h) => (h.counts ? [h.counts] : []))),
-    },
-  };
+  const report = runReport(opts.command, started, Date.now(), ordered);
   if (opts.serial) report.rollout = rolloutReport(batches.map((b) => b.map((j) => j.host.name)), stop);
   return report;
+}
+
+/** A run's report from its hosts' reports, in the jobs' order (a direct run and an enqueued one build it alike). */
+export function runReport(command: RunReport['command'], started: number, finished: number, hosts: HostReport[]): RunReport {
+  return {
+    command,
+    startedAt: new Date(started).toISOString(),
+    durationMs: finished - started,
+    hosts,
+    summary: {
+      hosts: hosts.length,
+      drifted: hosts.filter((h) => h.status === 'drift').length,
+      changed: hosts.filter((h) => h.status === 'changed').length,
+      failed: hosts.filter((h) => h.status === 'failed').length,
+      unreachable: hosts.filter((h) => h.status === 'unreachable').length,
+      counts: sumCounts(countedHosts(hosts, command).flatMap((h) => (h.counts ? [h.counts] : []))),
+    },
+  };
 }
 
 function lockFor(job: HostJob, settings: LockSettings | undefined) {
