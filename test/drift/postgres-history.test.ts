@@ -51,8 +51,9 @@ describe.skipIf(!!labSkip)('a PostgreSQL drift history shared by two controllers
     await onHost(h, `echo edited > ${root}/motd`);
     const env = pg.env;
     const [a, b] = await Promise.all([
-      keelJson(['drift', '-i', p.inventory, '--state-dir', stateDir(), '--history', pg.url], { env }),
-      keelJson(['drift', '-i', p.inventory, '--state-dir', stateDir(), '--history', pg.url], { env }),
+      // both check lab4 at once: one waits for the other's host lock
+      keelJson(['drift', '-i', p.inventory, '--state-dir', stateDir(), '--history', pg.url, '--lock-timeout', '60'], { env }),
+      keelJson(['drift', '-i', p.inventory, '--state-dir', stateDir(), '--history', pg.url, '--lock-timeout', '60'], { env }),
     ]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([2, 2]);
     const r = await keel(['history', '--history', pg.url, '--json'], { env });
