@@ -6,6 +6,7 @@
  *   --scale              plan of many hosts beside the floor (bench/scale.ts)
  *   --startup            controller start-up beside `node -e 0` (bench/startup.ts)
  *   --profile            where keel plan's controller CPU goes, by area (bench/profile.ts)
+ *   --workers            keel drift by one controller beside two workers (bench/workers.ts)
  *   (no part flag)       keel beside Ansible and the floor (bench/compare.ts)
  */
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     scale: { type: 'boolean', default: false },
     startup: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    workers: { type: 'boolean', default: false },
   },
 });
 const opts: BenchOptions = { hosts: Number(values.hosts), runs: Number(values.runs) };
@@ -31,6 +33,6 @@ for (const [k, v] of Object.entries(opts)) {
     process.exit(1);
   }
 }
-const part = values.scale ? './scale.js' : values.startup ? './startup.js' : values.profile ? './profile.js' : './compare.js';
+const part = values.scale ? './scale.js' : values.startup ? './startup.js' : values.profile ? './profile.js' : values.workers ? './workers.js' : './compare.js';
 const mod = (await import(part)) as { run(o: BenchOptions): Promise<void> };
 await mod.run(opts);
