@@ -64,8 +64,12 @@ export async function driftCommand(flags: DriftFlags): Promise<void> {
 /** keel drift --enqueue: the same check, run by the workers (src/queue). */
 async function enqueued(flags: DriftFlags, inv: Inventory, hosts: string[], modules: ModuleSet, tags: string[], settings: DriftSettings): Promise<void> {
   const { enqueueRun, queueUrl, refuseWithEnqueue } = await import('./enqueue-action.js');
-  refuseWithEnqueue(flags, inv, { '--every': flags.every, '--install-cron': flags.installCron, '--uninstall-cron': flags.uninstallCron, '--systemd-timer': flags.systemdTimer });
-  const url = queueUrl(flags, flags.history ?? settings.history);
+  // the worker that finishes the run applies its own inventory's drift settings
+  refuseWithEnqueue(flags, inv, {
+    '--every': flags.every, '--install-cron': flags.installCron, '--uninstall-cron': flags.uninstallCron, '--systemd-timer': flags.systemdTimer,
+    '--state-dir': flags.stateDir, '--metrics-file': flags.metricsFile, '--retention-days': flags.retentionDays,
+  });
+  const url = queueUrl(flags, flags.history ?? settings.history, true);
   await enqueueRun('drift', flags, compileTagged(inv, hosts, modules, tags), url, tags);
 }
 

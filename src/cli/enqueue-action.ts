@@ -25,12 +25,15 @@ export interface EnqueueFlags extends RunFlags {
   wait: boolean;
 }
 
-/** The queue's URL: --queue, else the PostgreSQL history the run would record into. */
-export function queueUrl(flags: { queue?: string }, history?: string): string {
+/**
+ * The queue's URL: --queue, else the PostgreSQL history (`history`). `records`: a drift run, which
+ * the workers record in the queue's database, so another history is refused.
+ */
+export function queueUrl(flags: { queue?: string }, history: string | undefined, records: boolean): string {
   if (flags.queue) {
     if (!isPostgresUrl(flags.queue)) throw new UsageError(`--queue ${JSON.stringify(flags.queue)}: the queue is a PostgreSQL database`, { hint: 'postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or ~/.pgpass)' });
     checkHistoryUrl(flags.queue, '--queue');
-    if (history && history !== flags.queue) throw new UsageError('--enqueue records the drift in the queue\'s database: --queue and the history (--history or drift.history) differ', { hint: 'give one PostgreSQL URL: --queue (or only drift.history)' });
+    if (records && history && history !== flags.queue) throw new UsageError('--enqueue records the drift in the queue\'s database: --queue and the history (--history or drift.history) differ', { hint: 'give one PostgreSQL URL: --queue (or only drift.history)' });
     return flags.queue;
   }
   if (history && isPostgresUrl(history)) return history;
@@ -83,8 +86,9 @@ export async function enqueueRun(command: QueueRequest['command'], flags: Enqueu
         return;
       }
       const report = status.report!;
+      if (status.error) say(`run ${runId}: ${status.error}`);
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { diffLines: flags.diffLines }));
-      process.exitCode = exitCode(report, flags.detailedExitcode);
+      process.exitCode = status.error ? 1 : exitCode(report, flags.detailedExitcode);
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -115,9 +119,14 @@ class Waiter {
 async function waitFor(queue: Queue, runId: number, waiter: Waiter) {
   const unlisten = await queue.listen(DONE_CHANNEL, (p) => p === String(runId) && waiter.wake());
   try {
-    for (;;) {
-      const s = await queue.status(runId);
-      if (s.finished) return s;
+    for (let failures = 0; ; ) {
+      // a lost connection is tried again for a while: the run goes on meanwhile
+      const s = await queue.status(runId).catch((e: Error) => {
+        if (++failures >= 15) throw e;
+        return undefined;
+      });
+      if (s) failures = 0;
+      if (s?.finished) return s;
       if (waiter.interrupted) return undefined;
       await waiter.sleep(2000);
     }

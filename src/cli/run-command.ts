@@ -67,7 +67,7 @@ export async function runCommand(command: RunReport['command'], flags: RunFlags,
   if (queued.enqueue) {
     const { enqueueRun, queueUrl, refuseWithEnqueue } = await import('./enqueue-action.js');
     refuseWithEnqueue(queued, inv);
-    return enqueueRun('converge', queued, jobs, queueUrl(queued, inv.drift?.history), tags);
+    return enqueueRun('converge', queued, jobs, queueUrl(queued, inv.drift?.history, false), tags);
   }
   const ask = command === 'converge' && !flags.yes && !flags.json && !!process.stdin.isTTY && !!process.stdout.isTTY;
   if (ask) return convergeAsked(flags, jobs);

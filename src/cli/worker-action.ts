@@ -25,7 +25,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   checkHistoryUrl(flags.queue, '--queue');
   if (!flags.installUnit && (flags.unitDir || flags.user)) throw new UsageError(`${flags.unitDir ? '--unit-dir' : '--user'} without --install-unit`);
   // the worker's inventory must load here and now: a typo is not found at the first job
-  loadInventory(flags.inventory);
+  let settings = loadInventory(flags.inventory).drift ?? {};
   if (flags.installUnit) return installUnit(flags);
   const name = flags.name ?? `${hostname()}:${process.pid}`;
   const log = createLogger(flags.logLevel, flags.logFile);
@@ -53,8 +53,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
         const secrets = await decryptInventorySecrets(flags.inventory);
         const inv = loadInventory(flags.inventory, { vars: parseVarArgs(vars), secrets });
         setValidatorCache(inv.stateDir);
+        settings = inv.drift ?? {};
         return { inv, modules: builtinModules };
       },
+      modules: builtinModules,
+      // the newest the worker read: a finished run's prune, metrics and alerts
+      settings: () => settings,
       connect: (job) => connect(job.host.connection, { log, acceptNew: flags.acceptNew }),
       stopping: () => stopping,
       onJob: (job, report, accepted) => say(`run ${job.runId} ${job.request.command} ${job.host}: ${report.status}${report.error ? ` (${report.error})` : ''}${accepted ? '' : ' - refused: the lease ran out, another worker has it'}`),

@@ -91,6 +91,10 @@ export class PgHistory implements History {
   /** Run `fn` in one transaction on one connection of the pool. */
   async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    // a checked-out client has no pool listener: a connection lost now must not crash the process
+    let lost: Error | undefined;
+    const onError = (e: Error) => (lost = e);
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -98,9 +102,12 @@ export class PgHistory implements History {
       return out;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
+      lost ??= e as Error;
       throw e;
     } finally {
-      c.release();
+      c.off('error', onError);
+      // a client whose transaction failed is thrown away rather than given to the next caller
+      c.release(lost);
     }
   }
 
@@ -119,6 +126,8 @@ export class PgHistory implements History {
       const runs = (await c.query('DELETE FROM runs WHERE started_at < $1', [cutoff])).rowCount ?? 0;
       const episodes = (await c.query('DELETE FROM episodes WHERE resolved_at IS NOT NULL AND resolved_at < $1', [cutoff])).rowCount ?? 0;
       await c.query('DELETE FROM host_incidents WHERE resolved_at IS NOT NULL AND resolved_at < $1', [cutoff]);
+      // the queue's finished runs, with their jobs and reports (migration 2)
+      await c.query('DELETE FROM queue_runs WHERE finished_at IS NOT NULL AND finished_at < $1', [cutoff]);
       return { runs, episodes };
     });
   }

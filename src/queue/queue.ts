@@ -3,9 +3,10 @@
  * src/drift/pg-schema.ts): a run and one job per host. Workers claim jobs with `FOR UPDATE SKIP
  * LOCKED` (two workers never take the same job), hold them by a lease they renew while the host
  * runs, and complete them only while they still hold that attempt: a worker that was killed loses
- * its lease, another takes the job, and the dead one's late answer (if any) is refused. The job
- * that completes a run finishes it in the same transaction, under the run row's lock: the report
- * assembled in host order, a drift run recorded in the history: once, whoever finishes.
+ * its lease, another takes the job; the first result to come is taken, a later one refused. The
+ * worker that completes a run's last job then finishes it under the run row's lock: the report
+ * assembled in host order, a drift run recorded in the history: once, whoever finishes (and any
+ * worker finishes a run whose last worker died before it could).
  */
 import { hostname } from 'node:os';
 import type pg from 'pg';
@@ -34,6 +35,8 @@ export interface FinishedRun {
   exitCode: number;
   /** A drift run: its id in the history and what it changed there. */
   recorded?: { runId: number; transitions: Transitions };
+  /** Why a drift run is not in the history (its report is kept all the same). */
+  error?: string;
 }
 
 export interface RunStatus {
@@ -43,6 +46,7 @@ export interface RunStatus {
   report?: RunReport;
   exitCode?: number;
   historyRun?: number;
+  error?: string;
 }
 
 export class Queue {
@@ -93,15 +97,15 @@ export class Queue {
       .sort((a, b) => a.id - b.id);
   }
 
-  /** Extend the leases of a worker's jobs; returns the ids it still holds. */
+  /** Extend the leases of a worker's jobs; returns the ids it still holds (a job being completed is skipped, not waited for). */
   async heartbeat(worker: string, jobs: ClaimedJob[], leaseSeconds: number): Promise<number[]> {
     if (jobs.length === 0) return [];
     const rows = (
       await this.pool.query(
         `UPDATE queue_jobs SET lease_until = now() + make_interval(secs => $3)
-         WHERE state = 'active' AND worker = $1 AND (id, attempts) IN (SELECT * FROM unnest($2::int[], $4::int[]))
+         WHERE id IN (SELECT id FROM queue_jobs WHERE state = 'active' AND worker = $1 AND id = ANY($2::int[]) FOR NO KEY UPDATE SKIP LOCKED)
          RETURNING id`,
-        [worker, jobs.map((j) => j.id), leaseSeconds, jobs.map((j) => j.attempt)],
+        [worker, jobs.map((j) => j.id), leaseSeconds],
       )
     ).rows;
     return rows.map((r) => r.id as number);
@@ -115,37 +119,84 @@ export class Queue {
   }
 
   /**
-   * A job's result, taken only from the worker that holds this attempt (else `accepted: false`:
-   * its lease ran out and another worker has the job). Completing a run's last job finishes the
-   * run in the same transaction; `meta` makes the finished drift run's history record.
+   * A job's result: the first to come while the job is not done, from whichever attempt (a worker
+   * that lost its lease but ran the host is as good as the one that took it over, which waits
+   * for the host's lock meanwhile); a later one is refused (`accepted: false`).
    */
-  async complete(job: ClaimedJob, worker: string, result: HostReport, meta: (report: RunReport) => RunMeta): Promise<{ accepted: boolean; finished?: FinishedRun }> {
+  async complete(job: ClaimedJob, result: HostReport): Promise<{ accepted: boolean }> {
+    const done = await this.pool.query(
+      "UPDATE queue_jobs SET state = 'done', result = $2, finished_at = now(), lease_until = NULL WHERE id = $1 AND state = 'active'",
+      [job.id, JSON.stringify(result)],
+    );
+    return { accepted: done.rowCount === 1 };
+  }
+
+  /**
+   * Finish the run when all its jobs are done and nobody has yet: under the run row's lock (of two
+   * workers completing a run's last two jobs at once, the second sees the first's done), the
+   * report from the results in host order, a drift run recorded in the history, all in one
+   * transaction. A history that refuses the record does not keep the run open: the report is
+   * stored with the error, and the controller shows both.
+   */
+  async finish(runId: number, meta: (report: RunReport) => RunMeta): Promise<FinishedRun | undefined> {
     return this.history.transaction(async (c) => {
-      const done = await c.query(
-        "UPDATE queue_jobs SET state = 'done', result = $4, finished_at = now(), lease_until = NULL WHERE id = $1 AND worker = $2 AND attempts = $3 AND state = 'active'",
-        [job.id, worker, job.attempt, JSON.stringify(result)],
-      );
-      if (done.rowCount !== 1) return { accepted: false };
-      // the run row's lock: of two workers completing a run's last two jobs at once, the second sees the first's done
-      const run = (await c.query('SELECT command, request, created_at, finished_at FROM queue_runs WHERE id = $1 FOR UPDATE', [job.runId])).rows[0];
-      const open = Number((await c.query("SELECT count(*) AS n FROM queue_jobs WHERE run_id = $1 AND state <> 'done'", [job.runId])).rows[0].n);
-      if (open > 0 || run.finished_at) return { accepted: true };
-      return { accepted: true, finished: await finishRun(c, job.runId, run.command, run.created_at, meta) };
+      const run = (await c.query('SELECT command, created_at, finished_at FROM queue_runs WHERE id = $1 FOR UPDATE', [runId])).rows[0];
+      if (!run || run.finished_at) return undefined;
+      const open = Number((await c.query("SELECT count(*) AS n FROM queue_jobs WHERE run_id = $1 AND state <> 'done'", [runId])).rows[0].n);
+      if (open > 0) return undefined;
+      return finishRun(c, runId, run.command, meta);
     });
   }
 
-  async status(runId: number): Promise<RunStatus> {
-    const run = (await this.pool.query('SELECT hosts, finished_at, report, exit_code, history_run FROM queue_runs WHERE id = $1', [runId])).rows[0];
-    const done = Number((await this.pool.query("SELECT count(*) AS n FROM queue_jobs WHERE run_id = $1 AND state = 'done'", [runId])).rows[0].n);
-    return { finished: !!run.finished_at, done, hosts: run.hosts, report: run.report ?? undefined, exitCode: run.exit_code ?? undefined, historyRun: run.history_run ?? undefined };
+  async request(runId: number): Promise<QueueRequest | undefined> {
+    return (await this.pool.query('SELECT request FROM queue_runs WHERE id = $1', [runId])).rows[0]?.request;
   }
 
-  /** A connection of its own that LISTENs on `channel`; `onNotify` gets each payload. */
+  /** Runs whose jobs are all done but that nobody finished (their last worker died in between). */
+  async unfinished(): Promise<number[]> {
+    const rows = (
+      await this.pool.query(
+        `SELECT r.id FROM queue_runs r WHERE r.finished_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM queue_jobs j WHERE j.run_id = r.id AND j.state <> 'done') ORDER BY r.id LIMIT 10`,
+      )
+    ).rows;
+    return rows.map((r) => r.id as number);
+  }
+
+  async status(runId: number): Promise<RunStatus> {
+    const run = (await this.pool.query('SELECT hosts, finished_at, report, exit_code, history_run, error FROM queue_runs WHERE id = $1', [runId])).rows[0];
+    const done = Number((await this.pool.query("SELECT count(*) AS n FROM queue_jobs WHERE run_id = $1 AND state = 'done'", [runId])).rows[0].n);
+    return { finished: !!run.finished_at, done, hosts: run.hosts, report: run.report ?? undefined, exitCode: run.exit_code ?? undefined, historyRun: run.history_run ?? undefined, error: run.error ?? undefined };
+  }
+
+  /**
+   * LISTEN on `channel` on a connection of its own; `onNotify` gets each payload. A lost
+   * connection is replaced (polling covers the gap); the returned function stops listening.
+   */
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
-    const c = await this.pool.connect();
-    c.on('notification', (n) => n.channel === channel && onNotify(n.payload ?? ''));
-    await c.query(`LISTEN ${channel}`);
+    let closed = false;
+    let current: pg.PoolClient | undefined;
+    const connect = async (): Promise<void> => {
+      const c = await this.pool.connect();
+      c.on('notification', (n) => n.channel === channel && onNotify(n.payload ?? ''));
+      c.on('error', (e) => {
+        if (current === c) current = undefined;
+        c.release(e);
+        if (!closed) setTimeout(() => void retry(), 1000).unref();
+      });
+      await c.query(`LISTEN ${channel}`);
+      current = c;
+    };
+    const retry = async (): Promise<void> => {
+      if (closed) return;
+      await connect().catch(() => setTimeout(() => void retry(), 2000).unref());
+    };
+    await connect();
     return async () => {
+      closed = true;
+      const c = current;
+      current = undefined;
+      if (!c) return;
       await c.query(`UNLISTEN ${channel}`).catch(() => undefined);
       c.release();
     };
@@ -156,13 +207,25 @@ export class Queue {
   }
 }
 
-/** The run's report from its jobs' results in host order, recorded (drift) and stored with the run. */
-async function finishRun(c: pg.PoolClient, runId: number, command: RunReport['command'], createdAt: Date, meta: (report: RunReport) => RunMeta): Promise<FinishedRun> {
+/** The run's report from its jobs' results in host order (times by the database's clock), recorded (drift) and stored with the run. */
+async function finishRun(c: pg.PoolClient, runId: number, command: RunReport['command'], meta: (report: RunReport) => RunMeta): Promise<FinishedRun> {
   const rows = (await c.query('SELECT result FROM queue_jobs WHERE run_id = $1 ORDER BY seq', [runId])).rows;
-  const report = runReport(command, createdAt.getTime(), Date.now(), rows.map((r) => r.result as HostReport));
+  const times = (await c.query('SELECT (extract(epoch FROM created_at) * 1000)::float8 AS started, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now FROM queue_runs WHERE id = $1', [runId])).rows[0];
+  const report = runReport(command, Math.round(times.started), Math.round(times.now), rows.map((r) => r.result as HostReport));
   const code = exitCode(report);
-  const recorded = command === 'drift' ? await recordRunIn(c, report, meta(report)) : undefined;
-  await c.query('UPDATE queue_runs SET finished_at = now(), report = $2, exit_code = $3, history_run = $4 WHERE id = $1', [runId, JSON.stringify(report), code, recorded?.runId ?? null]);
+  let recorded: FinishedRun['recorded'];
+  let error: string | undefined;
+  if (command === 'drift') {
+    await c.query('SAVEPOINT record');
+    try {
+      recorded = await recordRunIn(c, report, meta(report));
+      await c.query('RELEASE SAVEPOINT record');
+    } catch (e) {
+      await c.query('ROLLBACK TO SAVEPOINT record');
+      error = `not recorded in the history: ${(e as Error).message}`;
+    }
+  }
+  await c.query('UPDATE queue_runs SET finished_at = now(), report = $2, exit_code = $3, history_run = $4, error = $5 WHERE id = $1', [runId, JSON.stringify(report), error ? 1 : code, recorded?.runId ?? null, error ?? null]);
   await c.query('SELECT pg_notify($1, $2)', [DONE_CHANNEL, String(runId)]);
-  return { runId, report, exitCode: code, recorded };
+  return { runId, report, exitCode: error ? 1 : code, recorded, error };
 }

@@ -1,8 +1,9 @@
 /**
  * The systemd service `keel worker --install-unit` writes: the same worker command line, run in
  * the inventory's directory (so reports name state files as the controller's do), restarted when
- * it dies, stopped with SIGTERM (it finishes the hosts in flight; a stop that takes longer than
- * TimeoutStopSec kills it, and its jobs go to another worker when their lease runs out). No
+ * it dies, stopped with SIGTERM to the worker alone (it finishes the hosts in flight; a stop
+ * that takes longer than 30 minutes kills it, and its jobs go to another worker when their lease
+ * runs out). No
  * password in it: PostgreSQL's comes from the service user's ~/.pgpass (or an EnvironmentFile).
  * Pure.
  */
@@ -50,8 +51,10 @@ export function workerUnit(w: WorkerInvocation, user?: string): { name: string; 
     // PGPASSWORD, KEEL_AGE_KEY_FILE ... for this worker, readable by root alone
     `EnvironmentFile=-/etc/keel/${name}.env`,
     `ExecStart=${workerArgv(w).map(systemdQuote).join(' ')}`,
+    // SIGTERM to the worker alone (its hosts' commands finish); a stop longer than this kills it
+    'KillMode=mixed',
     'KillSignal=SIGTERM',
-    `TimeoutStopSec=${Math.max(90, w.lease * 2)}`,
+    'TimeoutStopSec=30min',
     'Restart=on-failure',
     'RestartSec=5',
     '',

@@ -136,6 +136,8 @@ describe('keel drift/converge --enqueue and keel worker', () => {
       [['drift', '-i', inventory, '--enqueue', '--queue', pg.url.replace('keel@', 'keel:secret@')], /--queue: the URL carries a password/],
       [['converge', '-i', inventory, '--enqueue', '--queue', pg.url, '--serial', '1'], /--serial with --enqueue: not for a run spread over workers/],
       [['drift', '-i', inventory, '--enqueue', '--queue', pg.url, '--every', '* * * * *'], /--every with --enqueue/],
+      [['drift', '-i', inventory, '--enqueue', '--queue', pg.url, '--metrics-file', join(dir, 'm.prom')], /--metrics-file with --enqueue/],
+      [['drift', '-i', inventory, '--enqueue', '--queue', pg.url, '--history', join(dir, 'h.db')], /--enqueue records the drift in the queue's database: --queue and the history/],
       [['worker', '--queue', 'mysql://x/y', '-i', inventory], /--queue "mysql:\/\/x\/y": the queue is a PostgreSQL database/],
     ];
     for (const [args, message] of cases) {

@@ -27,8 +27,9 @@ describe.skipIf(!!labSkip)('two workers, ten hosts, one worker killed mid-run', 
   let queue: Queue;
   const workers: KeelProcess[] = [];
 
-  const worker = (name: string) => {
-    const w = startKeel(['worker', '--queue', pg.url, '-i', p.inventory, '--concurrency', '3', '--lease', String(LEASE), '--name', name], { env: pg.env });
+  // A, the one killed, has a short lease (its jobs come back soon); the others a long one
+  const worker = (name: string, lease = 60) => {
+    const w = startKeel(['worker', '--queue', pg.url, '-i', p.inventory, '--concurrency', '3', '--lease', String(lease), '--name', name], { env: pg.env });
     workers.push(w);
     return w;
   };
@@ -40,7 +41,8 @@ describe.skipIf(!!labSkip)('two workers, ten hosts, one worker killed mid-run', 
     const hosts: Record<string, Record<string, unknown>> = {};
     for (const h of lab) hosts[h.name] = { address: h.address, states: ['motd'] };
     p = labProject(lab, hosts);
-    p.writeState('motd', `resources:\n  - directory: ${root}\n  - file: ${root}/motd\n    content: "{{ inventory_hostname }}\\n"\n`);
+    // the guard's second makes each host's check last long enough to kill a worker in the middle of it
+    p.writeState('motd', `resources:\n  - directory: ${root}\n  - file: ${root}/motd\n    content: "{{ inventory_hostname }}\\n"\n  - command: slow-check\n    run: "true"\n    unless: "sleep 1"\n`);
     const c = await keel(['converge', '-i', p.inventory]);
     expect(c.code, c.stdout + c.stderr).toBe(0);
     await Promise.all(lab.map((h) => onHost(h, `echo edited > ${root}/motd`)));
@@ -56,7 +58,7 @@ describe.skipIf(!!labSkip)('two workers, ten hosts, one worker killed mid-run', 
   });
 
   it('the killed worker\'s jobs are finished by the other; every host once; the history complete', async () => {
-    const a = worker('A');
+    const a = worker('A', LEASE);
     await a.stderrMatches(/taking jobs from/);
     const controller = keelJson(['drift', '-i', p.inventory, '--enqueue', '--queue', pg.url, '--lock-timeout', '30'], { env: pg.env });
     // kill A while it holds a job it has not finished
@@ -68,6 +70,9 @@ describe.skipIf(!!labSkip)('two workers, ten hosts, one worker killed mid-run', 
     expect(held.length).toBeGreaterThan(0);
     a.child.kill('SIGKILL');
     expect((await a.done).signal).toBe('SIGKILL');
+    // what A held unfinished when it died (a job of `held` may have been handed back in between)
+    held = (await queue.pool.query("SELECT id, host FROM queue_jobs WHERE worker = 'A' AND state = 'active'")).rows;
+    expect(held.length).toBeGreaterThan(0);
     const b = worker('B');
     const out = await controller;
     expect(out.code, out.stderr).toBe(2);
