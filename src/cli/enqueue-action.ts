@@ -79,7 +79,7 @@ export async function enqueueRun(command: QueueRequest['command'], flags: Enqueu
     };
     process.on('SIGINT', onSigint);
     try {
-      const status = await waitFor(queue, runId, waiter);
+      const status = await waitFor(queue, runId, waiter, () => say(`no worker has taken a job of run ${runId} yet: is a keel worker running against ${queue.location}? (docs/scale.md)`));
       if (!status) {
         say(`interrupted: run ${runId} goes on on the workers (nothing here stops it)`);
         process.exitCode = 130;
@@ -96,6 +96,9 @@ export async function enqueueRun(command: QueueRequest['command'], flags: Enqueu
     await queue.close();
   }
 }
+
+/** A run no worker has touched for this long gets one line saying so. */
+const IDLE_WARNING_MS = 10_000;
 
 /** A sleep that a notification or Ctrl-C ends early. */
 class Waiter {
@@ -116,8 +119,10 @@ class Waiter {
 }
 
 /** Wait for the run's end: woken by NOTIFY, looking every 2 s anyway (a notification is not kept while nobody listens). */
-async function waitFor(queue: Queue, runId: number, waiter: Waiter) {
+async function waitFor(queue: Queue, runId: number, waiter: Waiter, idle: () => void) {
   const unlisten = await queue.listen(DONE_CHANNEL, (p) => p === String(runId) && waiter.wake());
+  const since = Date.now();
+  let told = false;
   try {
     for (let failures = 0; ; ) {
       // a lost connection is tried again for a while: the run goes on meanwhile
@@ -127,6 +132,10 @@ async function waitFor(queue: Queue, runId: number, waiter: Waiter) {
       });
       if (s) failures = 0;
       if (s?.finished) return s;
+      if (s && s.taken === 0 && !told && Date.now() - since > IDLE_WARNING_MS) {
+        told = true;
+        idle();
+      }
       if (waiter.interrupted) return undefined;
       await waiter.sleep(2000);
     }

@@ -42,6 +42,8 @@ export interface FinishedRun {
 export interface RunStatus {
   finished: boolean;
   done: number;
+  /** Jobs a worker has taken (running or done). */
+  taken: number;
   hosts: number;
   report?: RunReport;
   exitCode?: number;
@@ -165,8 +167,8 @@ export class Queue {
 
   async status(runId: number): Promise<RunStatus> {
     const run = (await this.pool.query('SELECT hosts, finished_at, report, exit_code, history_run, error FROM queue_runs WHERE id = $1', [runId])).rows[0];
-    const done = Number((await this.pool.query("SELECT count(*) AS n FROM queue_jobs WHERE run_id = $1 AND state = 'done'", [runId])).rows[0].n);
-    return { finished: !!run.finished_at, done, hosts: run.hosts, report: run.report ?? undefined, exitCode: run.exit_code ?? undefined, historyRun: run.history_run ?? undefined, error: run.error ?? undefined };
+    const jobs = (await this.pool.query("SELECT count(*) FILTER (WHERE state = 'done') AS done, count(*) FILTER (WHERE state <> 'queued') AS taken FROM queue_jobs WHERE run_id = $1", [runId])).rows[0];
+    return { finished: !!run.finished_at, done: Number(jobs.done), taken: Number(jobs.taken), hosts: run.hosts, report: run.report ?? undefined, exitCode: run.exit_code ?? undefined, historyRun: run.history_run ?? undefined, error: run.error ?? undefined };
   }
 
   /**

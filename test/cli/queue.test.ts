@@ -155,6 +155,17 @@ describe('keel drift/converge --enqueue and keel worker', () => {
     expect(await runs()).toBe(before);
   });
 
+  it('with no worker running, the controller says so after 10 s; Ctrl-C leaves the run queued for the workers', async () => {
+    const c = startKeel(['drift', '-i', inventory, '--enqueue', '--queue', pg.url], { env: env(), group: true });
+    await c.stderrMatches(/no worker has taken a job of run (\d+) yet: is a keel worker running against postgres:\/\/keel@127\.0\.0\.1:\d+\/keel\? \(docs\/scale\.md\)/);
+    process.kill(-c.pid, 'SIGINT');
+    const r = await c.done;
+    expect(r.code).toBe(130);
+    const id = Number(/enqueued run (\d+)/.exec(r.stderr)?.[1]);
+    expect(r.stderr).toContain(`interrupted: run ${id} goes on on the workers (nothing here stops it)`);
+    expect(await queue.status(id)).toMatchObject({ finished: false, done: 0, taken: 0, hosts: 3 });
+  });
+
   it('--install-unit --unit-dir writes a service running this worker, without the password', async () => {
     const units = join(dir, 'units');
     const r = await keel(['worker', '--queue', pg.url, '-i', inventory, '--concurrency', '8', '--install-unit', '--unit-dir', units], { env: env() });
