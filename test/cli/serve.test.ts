@@ -6,7 +6,7 @@
  * a PNG of the page's size; the token is wanted on every page but /healthz; /metrics parses as
  * Prometheus text. Only 127.0.0.1 is ever contacted. The load times go to the test output.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await pg?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Two drift runs: web1's nginx.conf drifted since the first, app1 unreachable at the second, db1 in sync. */
