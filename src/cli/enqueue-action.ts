@@ -9,7 +9,6 @@ import type { HostJob } from '../engine/compile.js';
 import { exitCode } from '../engine/exit-code.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../engine/remote-lock.js';
 import { UsageError } from '../errors.js';
-import { checkHistoryUrl } from '../drift/open-history.js';
 import { isPostgresUrl } from '../drift/history-backend.js';
 import { varsWithSecrets } from '../redact.js';
 import { renderText } from '../report/text.js';
@@ -18,6 +17,7 @@ import { DONE_CHANNEL, type Queue } from '../queue/queue.js';
 import { openQueue } from '../queue/open-queue.js';
 import type { QueueRequest } from '../queue/types.js';
 import type { RunFlags } from './run-command.js';
+import { checkQueueUrl } from './queue-url.js';
 
 export interface EnqueueFlags extends RunFlags {
   enqueue?: boolean;
@@ -31,8 +31,7 @@ export interface EnqueueFlags extends RunFlags {
  */
 export function queueUrl(flags: { queue?: string }, history: string | undefined, records: boolean): string {
   if (flags.queue) {
-    if (!isPostgresUrl(flags.queue)) throw new UsageError(`--queue ${JSON.stringify(flags.queue)}: the queue is a PostgreSQL database`, { hint: 'postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or ~/.pgpass)' });
-    checkHistoryUrl(flags.queue, '--queue');
+    checkQueueUrl(flags.queue);
     if (records && history && history !== flags.queue) throw new UsageError('--enqueue records the drift in the queue\'s database: --queue and the history (--history or drift.history) differ', { hint: 'give one PostgreSQL URL: --queue (or only drift.history)' });
     return flags.queue;
   }

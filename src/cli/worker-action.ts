@@ -5,8 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { loadInventory, parseVarArgs } from '../config/index.js';
 import { setValidatorCache } from '../config/ajv.js';
-import { checkHistoryUrl } from '../drift/open-history.js';
-import { isPostgresUrl } from '../drift/history-backend.js';
 import { defaultUnitDir, systemdProblem } from '../drift/install.js';
 import { KeelError, UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -19,10 +17,10 @@ import { escapeTerminalLine } from '../report/escape.js';
 import { connect } from '../transport/connect.js';
 import { builtinModules } from '../../modules/index.js';
 import type { WorkerFlags } from './worker-command.js';
+import { checkQueueUrl } from './queue-url.js';
 
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
-  if (!isPostgresUrl(flags.queue)) throw new UsageError(`--queue ${JSON.stringify(flags.queue)}: the queue is a PostgreSQL database`, { hint: 'postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or ~/.pgpass)' });
-  checkHistoryUrl(flags.queue, '--queue');
+  checkQueueUrl(flags.queue);
   if (!flags.installUnit && (flags.unitDir || flags.user)) throw new UsageError(`${flags.unitDir ? '--unit-dir' : '--user'} without --install-unit`);
   // the worker's inventory must load here and now: a typo is not found at the first job
   let settings = loadInventory(flags.inventory).drift ?? {};
